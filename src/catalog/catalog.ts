@@ -1,0 +1,133 @@
+import type { MigrationRecord, MigrationStatus } from '../domain/migration.js';
+import type { ObjectRecord } from '../domain/object.js';
+
+export type ObjectSortField = 'created_at' | 'size_bytes' | 'access_count' | 'last_accessed_at' | 'object_id' | 'tier';
+
+export interface ObjectQuery {
+  tier?: string;
+  /** Substring of the object id or name. */
+  search?: string;
+  sort?: ObjectSortField;
+  descending?: boolean;
+  limit: number;
+  offset: number;
+}
+
+export interface MigrationQuery {
+  status?: MigrationStatus;
+  reason?: string;
+  objectId?: string;
+  /** Matches either the source or the destination tier. */
+  tier?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+/** Accesses of one object inside one time bucket. */
+export interface AccessBucketDelta {
+  objectId: string;
+  /** Bucket start, ms since epoch, aligned to the bucket resolution. */
+  bucketStart: number;
+  count: number;
+  /** Latest access time inside this delta, ms. */
+  lastAccessAt: number;
+}
+
+export interface AccessBucket {
+  bucketStart: number;
+  /** Bucket width in seconds: 60, 3600 or 86400. */
+  resolutionSeconds: number;
+  count: number;
+}
+
+export interface TierUsage {
+  tier: string;
+  objects: number;
+  bytes: number;
+}
+
+export interface MigrationPatch {
+  status?: MigrationStatus;
+  bytesCopied?: number;
+  attempts?: number;
+  error?: string | null;
+  finishedAt?: number | null;
+  updatedAt: number;
+}
+
+export type NewMigration = Omit<MigrationRecord, 'bytesCopied' | 'attempts' | 'error' | 'finishedAt' | 'leaseOwner' | 'leaseExpiresAt' | 'updatedAt' | 'status'>;
+
+/**
+ * The catalog port: every fact Tiercast must not lose. Implementations: SQLite (embedded
+ * default) and PostgreSQL (scale-out), both behind the same conformance suite.
+ * Every method is atomic on its own.
+ */
+export interface Catalog {
+  readonly kind: string;
+  /** Applies pending schema migrations. */
+  migrateSchema(): Promise<void>;
+  close(): Promise<void>;
+
+  // Objects -------------------------------------------------------------------------------
+  /** Throws a conflict error if the id exists. */
+  insertObject(object: ObjectRecord): Promise<void>;
+  getObject(objectId: string): Promise<ObjectRecord | undefined>;
+  listObjects(query: ObjectQuery): Promise<Page<ObjectRecord>>;
+  /** Keyset pages over every object in id order, for sweeps that must not load the catalog. */
+  objectsAfter(afterObjectId: string | null, limit: number): Promise<ObjectRecord[]>;
+  /**
+   * Replaces the content pointer if the object is still at `expectedVersion`; bumps the
+   * version and cancels any active migration of the object (an overwrite wins).
+   * Migrations already `switched` are left to complete. Returns the record before and
+   * after, or undefined if the version moved on (or the object is gone).
+   */
+  replaceContent(
+    objectId: string,
+    expectedVersion: number,
+    next: Pick<ObjectRecord, 'tier' | 'storageKey' | 'sizeBytes' | 'sha256' | 'contentType' | 'updatedAt'>,
+  ): Promise<{ previous: ObjectRecord; current: ObjectRecord } | undefined>;
+  /** Deletes the object, its access history and cancels its active migrations. Returns the deleted record. */
+  deleteObject(objectId: string, now: number): Promise<ObjectRecord | undefined>;
+  tierUsage(): Promise<TierUsage[]>;
+  /** True if some object's current content, or an active migration's destination, is `tier`/`key`. */
+  isKeyInUse(tier: string, key: string): Promise<boolean>;
+
+  // Access history ------------------------------------------------------------------------
+  /**
+   * Adds minute-bucket counts, and bumps each object's access_count and last_accessed_at.
+   * Deltas for unknown objects are dropped; their ids are returned.
+   */
+  recordAccesses(deltas: readonly AccessBucketDelta[]): Promise<{ unknownObjectIds: string[] }>;
+  /** Sum of accesses in buckets starting at or after `sinceMs`. */
+  accessesSince(objectId: string, sinceMs: number): Promise<number>;
+  accessHistory(objectId: string, fromMs: number, toMs: number): Promise<AccessBucket[]>;
+  /** Merges buckets of `fromResolution` older than `beforeMs` into `toResolution` buckets. */
+  rollUpAccesses(fromResolutionSeconds: number, toResolutionSeconds: number, beforeMs: number): Promise<number>;
+
+  // Migrations ----------------------------------------------------------------------------
+  /** Inserts a planned migration; returns undefined if the object already has an active one. */
+  createMigration(migration: NewMigration): Promise<MigrationRecord | undefined>;
+  getMigration(id: string): Promise<MigrationRecord | undefined>;
+  listMigrations(query: MigrationQuery): Promise<Page<MigrationRecord>>;
+  activeMigrationFor(objectId: string): Promise<MigrationRecord | undefined>;
+  /** Every migration in a non-terminal state, oldest first. */
+  unfinishedMigrations(): Promise<MigrationRecord[]>;
+  /**
+   * Takes (or renews) the lease of an active migration for `owner` until `now + leaseMs`.
+   * Succeeds if the migration is unleased, already held by `owner`, or its lease expired.
+   */
+  claimMigration(id: string, owner: string, now: number, leaseMs: number): Promise<MigrationRecord | undefined>;
+  /** Updates a migration the caller holds the lease of; returns false if the lease was lost. */
+  updateMigration(id: string, owner: string, patch: MigrationPatch): Promise<boolean>;
+  /**
+   * One transaction: if the object is still at the migration's version and source tier,
+   * point it at the destination and mark the migration `switched`. Returns false otherwise.
+   */
+  switchObjectLocation(migration: MigrationRecord, owner: string, now: number): Promise<boolean>;
+  migrationCounts(): Promise<Array<{ status: MigrationStatus; reason: string; count: number; bytes: number }>>;
+}

@@ -1,0 +1,37 @@
+/** A stored object as the catalog knows it. Times are ms since the Unix epoch. */
+export interface ObjectRecord {
+  objectId: string;
+  /** The name given at ingest (usually the file name); informational only. */
+  name: string | null;
+  contentType: string;
+  sizeBytes: number;
+  /** Lower-case hex sha256 of the current content. */
+  sha256: string;
+  /** Starts at 1 and grows by one with every content overwrite; guards migrations' switch. */
+  version: number;
+  tier: string;
+  /** Where the current content lives inside `tier`. */
+  storageKey: string;
+  createdAt: number;
+  updatedAt: number;
+  /** When the object arrived in its current tier: the start of its residency. */
+  tierSince: number;
+  accessCount: number;
+  lastAccessedAt: number | null;
+}
+
+/** Object ids are chosen by Tiercast or the client; this keeps them safe as storage keys. */
+export const OBJECT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export function isValidObjectId(id: string): boolean {
+  return OBJECT_ID_PATTERN.test(id) && !id.includes('..');
+}
+
+/**
+ * Storage key of one written generation of an object: readable (`<object_id>/...`) and
+ * unique per write, so an overwrite never replaces bytes that a migration is copying and a
+ * losing writer can delete its own copy without touching the winner's.
+ */
+export function storageKeyFor(objectId: string, version: number, writeToken: string): string {
+  return `${objectId}/v${version}-${writeToken}`;
+}
