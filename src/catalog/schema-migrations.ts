@@ -1,0 +1,100 @@
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { TiercastError } from '../domain/errors.js';
+
+/**
+ * Schema migrations of the catalog, kept in code (no files read at run time, so the build
+ * output works from dist/). Only portable schema-builder calls: the same migrations run on
+ * SQLite and PostgreSQL. Never edit a released migration; add the next one.
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<any>): Promise<void> {
+      await db.schema
+        .createTable('objects')
+        .addColumn('object_id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text')
+        .addColumn('content_type', 'text', (c) => c.notNull())
+        .addColumn('size_bytes', 'bigint', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('tier', 'text', (c) => c.notNull())
+        .addColumn('storage_key', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('tier_since', 'bigint', (c) => c.notNull())
+        .addColumn('access_count', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_accessed_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('objects_tier').on('objects').column('tier').execute();
+      await db.schema.createIndex('objects_created_at').on('objects').column('created_at').execute();
+
+      await db.schema
+        .createTable('access_buckets')
+        .addColumn('object_id', 'text', (c) => c.notNull())
+        .addColumn('resolution_seconds', 'integer', (c) => c.notNull())
+        .addColumn('bucket_start', 'bigint', (c) => c.notNull())
+        .addColumn('count', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('access_buckets_pk', ['object_id', 'resolution_seconds', 'bucket_start'])
+        .execute();
+
+      await db.schema
+        .createTable('migrations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('object_id', 'text', (c) => c.notNull())
+        .addColumn('source_tier', 'text', (c) => c.notNull())
+        .addColumn('destination_tier', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('object_version', 'integer', (c) => c.notNull())
+        .addColumn('source_key', 'text', (c) => c.notNull())
+        .addColumn('destination_key', 'text', (c) => c.notNull())
+        .addColumn('size_bytes', 'bigint', (c) => c.notNull())
+        .addColumn('bytes_copied', 'bigint', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('error', 'text')
+        .addColumn('explanation', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('finished_at', 'bigint')
+        .addColumn('lease_owner', 'text')
+        .addColumn('lease_expires_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('migrations_status').on('migrations').column('status').execute();
+      await db.schema.createIndex('migrations_object_id').on('migrations').column('object_id').execute();
+      await db.schema.createIndex('migrations_created_at').on('migrations').column('created_at').execute();
+      // At most one active migration per object. The status list is frozen here on purpose:
+      // a later change to the state machine gets its own migration.
+      await db.schema
+        .createIndex('migrations_one_active_per_object')
+        .on('migrations')
+        .column('object_id')
+        .unique()
+        .where(sql<boolean>`status in ('planned', 'copying', 'verifying', 'switched')`)
+        .execute();
+    },
+    async down(db: Kysely<any>): Promise<void> {
+      await db.schema.dropTable('migrations').execute();
+      await db.schema.dropTable('access_buckets').execute();
+      await db.schema.dropTable('objects').execute();
+    },
+  },
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+/**
+ * Applies every pending migration (Kysely's lock table serialises concurrent callers).
+ * Returns the names applied now: empty when the schema was already current.
+ */
+export async function migrateSchema(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new TiercastError('internal', `catalog schema migration ${failed} failed: ${String(error)}`, {
+      cause: error,
+      hint: 'the catalog was left at the last applied migration; fix the cause and restart',
+    });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { migrateSchema } from '../../src/catalog/schema-migrations.js';
+import { openSqliteCatalog } from '../../src/catalog/sqlite-catalog.js';
+import { catalogConformance } from '../conformance/catalog.suite.js';
+
+async function tempDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'tiercast-catalog-'));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+catalogConformance('sqlite file', async () => {
+  const { dir, remove } = await tempDir();
+  const catalog = await openSqliteCatalog(join(dir, 'catalog.db'));
+  return {
+    catalog,
+    cleanup: async () => {
+      await catalog.close();
+      await remove();
+    },
+  };
+});
+
+describe('sqlite catalog', () => {
+  it('keeps data across close and reopen, creating the parent folder', async () => {
+    const { dir, remove } = await tempDir();
+    try {
+      const path = join(dir, 'nested', 'deeper', 'catalog.db');
+      const first = await openSqliteCatalog(path);
+      assert.equal(first.kind, 'sqlite');
+      await first.insertObject({
+        objectId: 'kept',
+        name: 'kept.txt',
+        contentType: 'text/plain',
+        sizeBytes: 12,
+        sha256: 'f'.repeat(64),
+        version: 1,
+        tier: 'public',
+        storageKey: 'kept/v1-a',
+        createdAt: 1,
+        updatedAt: 1,
+        tierSince: 1,
+        accessCount: 0,
+        lastAccessedAt: null,
+      });
+      await first.recordAccesses([{ objectId: 'kept', bucketStart: 60_000, count: 3, lastAccessAt: 61_000 }]);
+      await first.close();
+
+      const second = await openSqliteCatalog(path);
+      try {
+        const kept = await second.getObject('kept');
+        assert.equal(kept?.storageKey, 'kept/v1-a');
+        assert.equal(kept?.accessCount, 3);
+        assert.equal(await second.accessesSince('kept', 0), 3);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await remove();
+    }
+  });
+
+  it('applies the schema once; a second run is a no-op', async () => {
+    const { dir, remove } = await tempDir();
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new BetterSqlite3(join(dir, 'm.db')) }) });
+    try {
+      assert.deepEqual(await migrateSchema(db), ['0001_initial']);
+      assert.deepEqual(await migrateSchema(db), []);
+    } finally {
+      await db.destroy();
+      await remove();
+    }
+  });
+
+  it('opens an in-memory catalog', async () => {
+    const catalog = await openSqliteCatalog(':memory:');
+    try {
+      assert.deepEqual(await catalog.tierUsage(), []);
+      await catalog.migrateSchema();
+    } finally {
+      await catalog.close();
+    }
+  });
+});
