@@ -52,6 +52,8 @@ export interface TierUsage {
 }
 
 export interface MigrationPatch {
+  /** The status the caller believes the migration has: the update applies only if it still does. */
+  fromStatus: MigrationStatus;
   status?: MigrationStatus;
   bytesCopied?: number;
   attempts?: number;
@@ -122,7 +124,10 @@ export interface Catalog {
    * Succeeds if the migration is unleased, already held by `owner`, or its lease expired.
    */
   claimMigration(id: string, owner: string, now: number, leaseMs: number): Promise<MigrationRecord | undefined>;
-  /** Updates a migration the caller holds the lease of; returns false if the lease was lost. */
+  /**
+   * Updates a migration the caller holds the lease of and that is still in `fromStatus`;
+   * returns false otherwise (lease lost, or cancelled by an overwrite or delete).
+   */
   updateMigration(id: string, owner: string, patch: MigrationPatch): Promise<boolean>;
   /**
    * One transaction: if the object is still at the migration's version and source tier,

@@ -1,0 +1,119 @@
+import Type, { type Static } from 'typebox';
+import { MIGRATION_STATUSES } from '../domain/migration.js';
+
+/** JSON shapes of the REST API. Field names follow the seed (snake_case). */
+export const ErrorBody = Type.Object(
+  {
+    error: Type.String({ description: 'machine-readable code, e.g. not_found' }),
+    message: Type.String({ description: 'what is wrong' }),
+    hint: Type.Optional(Type.String({ description: 'what to do about it' })),
+  },
+  { $id: 'Error' },
+);
+
+const Timestamp = Type.String({ format: 'date-time' });
+const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
+
+export const ObjectBody = Type.Object(
+  {
+    object_id: Type.String(),
+    name: Type.Union([Type.String(), Type.Null()]),
+    content_type: Type.String(),
+    current_tier: Type.String(),
+    size_bytes: Type.Integer(),
+    sha256: Type.String(),
+    version: Type.Integer(),
+    access_count: Type.Integer(),
+    last_accessed_at: NullableTimestamp,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    tier_since: Timestamp,
+  },
+  { $id: 'Object' },
+);
+export type ObjectJson = Static<typeof ObjectBody>;
+
+export const ObjectList = Type.Object({
+  objects: Type.Array(Type.Ref('Object')),
+  total: Type.Integer(),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+});
+
+export const MigrationBody = Type.Object(
+  {
+    id: Type.String(),
+    object_id: Type.String(),
+    timestamp: Timestamp,
+    source_tier: Type.String(),
+    destination_tier: Type.String(),
+    reason: Type.String(),
+    status: Type.Enum([...MIGRATION_STATUSES]),
+    size_bytes: Type.Integer(),
+    bytes_copied: Type.Integer(),
+    attempts: Type.Integer(),
+    error: Type.Union([Type.String(), Type.Null()]),
+    explanation: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()]),
+    updated_at: Timestamp,
+    finished_at: NullableTimestamp,
+  },
+  { $id: 'Migration' },
+);
+export type MigrationJson = Static<typeof MigrationBody>;
+
+export const MigrationList = Type.Object({
+  migrations: Type.Array(Type.Ref('Migration')),
+  total: Type.Integer(),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+});
+
+const TierNumbers = Type.Record(Type.String(), Type.Number());
+
+export const MetricsBody = Type.Object({
+  total_objects: Type.Integer(),
+  total_bytes: Type.Integer(),
+  tier_distribution: Type.Record(Type.String(), Type.Integer(), { description: 'objects per tier' }),
+  bytes_per_tier: Type.Record(Type.String(), Type.Integer()),
+  estimated_monthly_cost: Type.Number({ description: '$ per month to store what each tier holds now' }),
+  cost_per_tier: TierNumbers,
+  cost_all_in_fastest: Type.Number({ description: '$ per month if every byte sat in the fastest tier' }),
+  cost_all_in_cheapest: Type.Number({ description: '$ per month if every byte sat in the cheapest tier' }),
+  migrations: Type.Record(Type.String(), Type.Integer(), { description: 'migrations per status' }),
+  migrations_in_flight: Type.Integer(),
+  access_events_since_start: Type.Integer(),
+});
+
+export const TierBody = Type.Object({
+  name: Type.String(),
+  rank: Type.Integer({ description: '0 = fastest' }),
+  backend: Type.String(),
+  storage_gb_month: Type.Number(),
+  get_per_1000: Type.Number(),
+  put_per_1000: Type.Number(),
+  retrieval_per_gb: Type.Number(),
+  first_byte_ms: Type.Number(),
+  per_mb_ms: Type.Number(),
+  promote_at: Type.Integer(),
+  objects: Type.Integer(),
+  bytes: Type.Integer(),
+});
+
+export const ImportBody = Type.Object({
+  rows: Type.Integer(),
+  accesses: Type.Integer(),
+  objects: Type.Integer(),
+  unknown_object_ids: Type.Array(Type.String()),
+  first_timestamp: NullableTimestamp,
+  last_timestamp: NullableTimestamp,
+});
+
+export const ObjectIdParams = Type.Object({ id: Type.String({ description: 'object id' }) });
+
+export const errorResponses = {
+  400: Type.Ref('Error'),
+  404: Type.Ref('Error'),
+  409: Type.Ref('Error'),
+  413: Type.Ref('Error'),
+  503: Type.Ref('Error'),
+};

@@ -1,0 +1,163 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { TOPICS, type EventBus } from './bus/event-bus.js';
+import { InProcessBus } from './bus/in-process-bus.js';
+import type { Catalog } from './catalog/catalog.js';
+import { openSqliteCatalog } from './catalog/sqlite-catalog.js';
+import type { TiercastConfig } from './config/schema.js';
+import { systemClock, type Clock } from './domain/clock.js';
+import type { TierProfile } from './domain/tier.js';
+import { AccessAggregator, type AccessEvent } from './engine/access-aggregator.js';
+import { AccessImport } from './engine/access-import.js';
+import { lockDataDir } from './engine/data-dir-lock.js';
+import { MigrationEvents } from './engine/migration-events.js';
+import { MigrationExecutor } from './engine/migration-executor.js';
+import { MigrationPlanner, type MigrationCommand } from './engine/migration-planner.js';
+import { ObjectService } from './engine/object-service.js';
+import { OrphanSweeper } from './engine/orphan-sweeper.js';
+import { every } from './engine/periodic.js';
+import { ReactiveTrigger } from './engine/reactive-trigger.js';
+import { Reconciler } from './engine/reconciler.js';
+import { TierSet } from './engine/tier-set.js';
+import type { Logger } from './log.js';
+import { FsTierBackend } from './storage/fs-backend.js';
+import type { TierBackend } from './storage/tier-backend.js';
+
+const HOUR_MS = 3_600_000;
+
+/** Every long-lived part of a running Tiercast, wired once here (the composition root). */
+export interface Tiercast {
+  readonly config: Readonly<TiercastConfig>;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly catalog: Catalog;
+  readonly tiers: TierSet;
+  readonly bus: EventBus;
+  readonly objects: ObjectService;
+  readonly accessImport: AccessImport;
+  readonly aggregator: AccessAggregator;
+  readonly reactive: ReactiveTrigger;
+  readonly planner: MigrationPlanner;
+  readonly executor: MigrationExecutor;
+  readonly reconciler: Reconciler;
+  readonly orphans: OrphanSweeper;
+  readonly migrationEvents: MigrationEvents;
+  /** Starts the workers and timers; the API can serve before this. */
+  start(): Promise<void>;
+  /** Stops timers and workers, flushes pending accesses, closes the catalog. */
+  stop(): Promise<void>;
+}
+
+export interface CreateOptions {
+  clock?: Clock;
+  log: Logger;
+  /** Run the periodic loops (reactive sweep, reconciler, orphan sweep, roll-ups). Tests turn this off and call them. */
+  timers?: boolean;
+}
+
+export function tierProfiles(config: TiercastConfig): TierProfile[] {
+  return config.tiers.map(({ name, pricing, latency, promoteAt }) => ({ name, pricing, latency, promoteAt }));
+}
+
+export async function createTiercast(config: Readonly<TiercastConfig>, options: CreateOptions): Promise<Tiercast> {
+  const clock = options.clock ?? systemClock;
+  const log = options.log;
+  const dataDir = resolve(config.dataDir);
+  const unlock = lockDataDir(dataDir);
+  try {
+    const backends = new Map<string, TierBackend>();
+    for (const tier of config.tiers) {
+      const path = tier.backend.path ?? join('tiers', tier.name);
+      const backend = new FsTierBackend({ tierName: tier.name, root: isAbsolute(path) ? path : join(dataDir, path) });
+      await backend.check();
+      backends.set(tier.name, backend);
+    }
+    const tiers = new TierSet(tierProfiles(config), backends);
+    const catalog = await openSqliteCatalog(join(dataDir, 'catalog.sqlite'));
+    const bus: EventBus = new InProcessBus();
+    return assemble({ config, clock, log, catalog, tiers, bus, owner: 'embedded', unlock, timers: options.timers ?? true });
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}
+
+interface Parts {
+  config: Readonly<TiercastConfig>;
+  clock: Clock;
+  log: Logger;
+  catalog: Catalog;
+  tiers: TierSet;
+  bus: EventBus;
+  owner: string;
+  unlock: () => void;
+  timers: boolean;
+}
+
+function assemble(parts: Parts): Tiercast {
+  const { config, clock, log, catalog, tiers, bus, owner } = parts;
+  const migrationEvents = new MigrationEvents(bus, log);
+  const planner = new MigrationPlanner(catalog, bus, tiers, migrationEvents, clock, log);
+  const executor = new MigrationExecutor(catalog, tiers, migrationEvents, clock, log, owner, {
+    maxConcurrent: config.migration.maxConcurrent,
+    maxAttempts: config.migration.maxAttempts,
+    retryBaseDelayMs: config.migration.retryBaseDelayMs,
+    leaseMs: config.migration.leaseSeconds * 1000,
+    verify: config.migration.verify,
+    bandwidthBytesPerSecond: config.migration.bandwidthBytesPerSecond,
+  });
+  const reactive = new ReactiveTrigger(catalog, tiers, planner, clock, log, {
+    spikeWindowMs: config.reactive.spikeWindowSeconds * 1000,
+    coolingPeriodMs: config.reactive.coolingPeriodSeconds * 1000,
+    demoteRatio: config.reactive.demoteRatio,
+    minResidencyMs: config.reactive.minResidencySeconds * 1000,
+  });
+  const aggregator = new AccessAggregator(catalog, log, config.accounting.flushIntervalMs);
+  if (config.reactive.enabled) aggregator.onFlushed((ids) => reactive.notify(ids));
+  const reconciler = new Reconciler(catalog, executor, clock, log, owner);
+  const orphans = new OrphanSweeper(catalog, tiers, log, config.orphans.graceSeconds * 1000);
+  const objects = new ObjectService(catalog, tiers, bus, clock, log, {
+    ingestTier: config.ingestTier,
+    maxObjectBytes: config.server.maxObjectBytes,
+  });
+  const accessImport = new AccessImport(catalog, clock);
+  const stops: Array<() => Promise<void>> = [];
+
+  const rollUp = async () => {
+    const now = clock.now();
+    await catalog.rollUpAccesses(60, 3600, now - config.accounting.minuteBucketsKeepHours * HOUR_MS);
+    await catalog.rollUpAccesses(3600, 86400, now - config.accounting.hourBucketsKeepDays * 24 * HOUR_MS);
+  };
+
+  return {
+    config, clock, log, catalog, tiers, bus, objects, accessImport, aggregator, reactive, planner, executor, reconciler, orphans, migrationEvents,
+    async start() {
+      const accessSub = await bus.subscribe<AccessEvent>(TOPICS.accessEvents, async (m) => aggregator.record(m.value), { group: 'access-aggregator' });
+      const commandSub = await bus.subscribe<MigrationCommand>(TOPICS.migrationCommands, async (m) => executor.submit(m.value.migration_id), {
+        group: 'migration-executors',
+      });
+      stops.push(() => accessSub.close(), () => commandSub.close());
+      aggregator.start();
+      const resumed = await reconciler.reconcile();
+      if (resumed > 0) log.info(`reconciler: ${resumed} unfinished migration(s) resumed`);
+      const orphaned = await orphans.sweep();
+      if (orphaned > 0) log.info(`orphan sweep: ${orphaned} leftover copies removed`);
+      await rollUp();
+      if (parts.timers) {
+        if (config.reactive.enabled) stops.push(every(config.reactive.sweepIntervalSeconds * 1000, 'reactive sweep', () => reactive.sweep(), log));
+        stops.push(every(config.migration.reconcileIntervalSeconds * 1000, 'reconciler', () => reconciler.reconcile(), log));
+        stops.push(every(config.orphans.sweepIntervalSeconds * 1000, 'orphan sweep', () => orphans.sweep(), log));
+        stops.push(every(HOUR_MS, 'access roll-up', rollUp, log));
+      }
+    },
+    async stop() {
+      for (const stop of stops.splice(0)) await stop();
+      await executor.stop();
+      await bus.drain();
+      await aggregator.stop();
+      await reactive.settled();
+      await bus.close();
+      await catalog.close();
+      parts.unlock();
+    },
+  };
+}
