@@ -137,10 +137,11 @@ function assemble(parts: Parts): Tiercast {
       });
       stops.push(() => accessSub.close(), () => commandSub.close());
       aggregator.start();
-      const resumed = await reconciler.reconcile();
-      if (resumed > 0) log.info(`reconciler: ${resumed} unfinished migration(s) resumed`);
+      // Sweep before resuming: a resumed copy's fresh temp file must not meet a sweep.
       const orphaned = await orphans.sweep();
       if (orphaned > 0) log.info(`orphan sweep: ${orphaned} leftover copies removed`);
+      const resumed = await reconciler.reconcile();
+      if (resumed > 0) log.info(`reconciler: ${resumed} unfinished migration(s) resumed`);
       await rollUp();
       if (parts.timers) {
         if (config.reactive.enabled) stops.push(every(config.reactive.sweepIntervalSeconds * 1000, 'reactive sweep', () => reactive.sweep(), log));

@@ -35,6 +35,8 @@ function loadConfigFromObject(raw: Record<string, unknown>, env: NodeJS.ProcessE
 export interface TestApp {
   app: Tiercast;
   dataDir: string;
+  /** Stops the app (as a clean shutdown) and starts a new one on the same data dir. */
+  restart(): Promise<Tiercast>;
   /** Stops the app and removes its data dir. */
   close(): Promise<void>;
 }
@@ -44,11 +46,18 @@ export async function startTestApp(options: { patch?: Record<string, unknown>; c
   const dir = await tempDir();
   const dataDir = join(dir.path, 'data');
   const config = testConfig(dataDir, options.patch);
-  const app = await createTiercast(config, { log: createLogger(config.logLevel), clock: options.clock, timers: options.timers ?? false });
+  const build = () => createTiercast(config, { log: createLogger(config.logLevel), clock: options.clock, timers: options.timers ?? false });
+  const app = await build();
   if (options.start !== false) await app.start();
   return {
     app,
     dataDir,
+    async restart() {
+      await this.app.stop();
+      this.app = await build();
+      await this.app.start();
+      return this.app;
+    },
     async close() {
       await app.stop().catch(() => undefined);
       await dir.cleanup();
