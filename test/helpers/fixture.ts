@@ -47,20 +47,21 @@ export async function startTestApp(options: { patch?: Record<string, unknown>; c
   const dataDir = join(dir.path, 'data');
   const config = testConfig(dataDir, options.patch);
   const build = () => createTiercast(config, { log: createLogger(config.logLevel), clock: options.clock, timers: options.timers ?? false });
-  const app = await build();
-  if (options.start !== false) await app.start();
-  return {
-    app,
+  const first = await build();
+  if (options.start !== false) await first.start();
+  const testApp: TestApp = {
+    app: first,
     dataDir,
     async restart() {
-      await this.app.stop();
-      this.app = await build();
-      await this.app.start();
-      return this.app;
+      await testApp.app.stop();
+      testApp.app = await build();
+      await testApp.app.start();
+      return testApp.app;
     },
     async close() {
-      await app.stop().catch(() => undefined);
+      await testApp.app.stop().catch(() => undefined);
       await dir.cleanup();
     },
   };
+  return testApp;
 }
