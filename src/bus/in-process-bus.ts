@@ -443,6 +443,9 @@ function closedError(action: string): TiercastError {
  */
 function cloneValues(topic: Topic, messages: ReadonlyArray<{ key: string; value: unknown }>): unknown[] {
   const values = messages.map((m) => m.value);
+  // Flat records (the access events, hundreds of thousands a second) copy with a spread at
+  // a fraction of structuredClone's cost; anything nested takes the full copy.
+  if (values.every(isFlatRecord)) return values.map((v) => ({ ...(v as object) }));
   try {
     return structuredClone(values);
   } catch (error) {
@@ -459,6 +462,16 @@ function cloneValues(topic: Topic, messages: ReadonlyArray<{ key: string; value:
     }
     throw error;
   }
+}
+
+/** A plain object whose own values are all primitives (strings, numbers, booleans, null). */
+function isFlatRecord(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  for (const key in value) {
+    const field = (value as Record<string, unknown>)[key];
+    if (typeof field === 'object' ? field !== null : typeof field === 'function' || typeof field === 'symbol' || typeof field === 'bigint') return false;
+  }
+  return true;
 }
 
 /** The text stored in a dead letter; never throws, whatever was thrown. */

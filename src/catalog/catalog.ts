@@ -79,6 +79,8 @@ export interface Catalog {
   /** Throws a conflict error if the id exists. */
   insertObject(object: ObjectRecord): Promise<void>;
   getObject(objectId: string): Promise<ObjectRecord | undefined>;
+  /** The objects among `objectIds` that exist, in no particular order (for batched sweeps). */
+  getObjects(objectIds: readonly string[]): Promise<ObjectRecord[]>;
   listObjects(query: ObjectQuery): Promise<Page<ObjectRecord>>;
   /** Keyset pages over every object in id order, for sweeps that must not load the catalog. */
   objectsAfter(afterObjectId: string | null, limit: number): Promise<ObjectRecord[]>;
@@ -108,6 +110,11 @@ export interface Catalog {
   /** Sum of accesses in buckets starting at or after `sinceMs`. */
   accessesSince(objectId: string, sinceMs: number): Promise<number>;
   accessHistory(objectId: string, fromMs: number, toMs: number): Promise<AccessBucket[]>;
+  /**
+   * Batched accessesSince: for each object with any access since the earliest bound, its
+   * sums since each of `sinceMs` (same order). Objects with none are left out.
+   */
+  accessSums(objectIds: readonly string[], sinceMs: readonly number[]): Promise<Map<string, number[]>>;
   /** Merges buckets of `fromResolution` older than `beforeMs` into `toResolution` buckets. */
   rollUpAccesses(fromResolutionSeconds: number, toResolutionSeconds: number, beforeMs: number): Promise<number>;
 
@@ -117,6 +124,8 @@ export interface Catalog {
   getMigration(id: string): Promise<MigrationRecord | undefined>;
   listMigrations(query: MigrationQuery): Promise<Page<MigrationRecord>>;
   activeMigrationFor(objectId: string): Promise<MigrationRecord | undefined>;
+  /** The ids among `objectIds` that have an active migration. */
+  objectsWithActiveMigration(objectIds: readonly string[]): Promise<Set<string>>;
   /** Every migration in a non-terminal state, oldest first. */
   unfinishedMigrations(): Promise<MigrationRecord[]>;
   /**

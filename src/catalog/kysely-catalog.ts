@@ -77,6 +77,15 @@ export class KyselyCatalog implements Catalog {
     return row && rowToObject(row);
   }
 
+  async getObjects(objectIds: readonly string[]): Promise<ObjectRecord[]> {
+    const found: ObjectRecord[] = [];
+    for (const ids of chunks(objectIds)) {
+      const rows = await this.db.selectFrom('objects').selectAll().where('object_id', 'in', ids).execute();
+      found.push(...rows.map(rowToObject));
+    }
+    return found;
+  }
+
   async listObjects(query: ObjectQuery): Promise<Page<ObjectRecord>> {
     const column = SORT_COLUMNS[query.sort ?? 'created_at'];
     if (column === undefined) throw invalidInput(`cannot sort objects by '${String(query.sort)}'`);
@@ -254,6 +263,31 @@ export class KyselyCatalog implements Catalog {
     return Number(row?.total ?? 0);
   }
 
+  async accessSums(objectIds: readonly string[], sinceMs: readonly number[]): Promise<Map<string, number[]>> {
+    const sums = new Map<string, number[]>();
+    if (sinceMs.length === 0) return sums;
+    const earliest = Math.min(...sinceMs);
+    for (const ids of chunks(objectIds)) {
+      const rows = await this.db
+        .selectFrom('access_buckets')
+        .select('object_id')
+        .select((eb) =>
+          sinceMs.map((since, i) =>
+            eb.fn.sum<number | string>(eb.case().when('bucket_start', '>=', since).then(eb.ref('count')).else(0).end()).as(`s${i}`),
+          ),
+        )
+        .where('object_id', 'in', ids)
+        .where('bucket_start', '>=', earliest)
+        .groupBy('object_id')
+        .execute();
+      for (const row of rows) {
+        const record = row as unknown as Record<string, number | string>;
+        sums.set(row.object_id, sinceMs.map((_, i) => Number(record[`s${i}`] ?? 0)));
+      }
+    }
+    return sums;
+  }
+
   async accessHistory(objectId: string, fromMs: number, toMs: number): Promise<AccessBucket[]> {
     const rows = await this.db
       .selectFrom('access_buckets')
@@ -390,6 +424,15 @@ export class KyselyCatalog implements Catalog {
   async activeMigrationFor(objectId: string): Promise<MigrationRecord | undefined> {
     const row = await activeMigration(this.db, objectId);
     return row && rowToMigration(row);
+  }
+
+  async objectsWithActiveMigration(objectIds: readonly string[]): Promise<Set<string>> {
+    const busy = new Set<string>();
+    for (const ids of chunks(objectIds)) {
+      const rows = await this.db.selectFrom('migrations').select('object_id').where('object_id', 'in', ids).where('status', 'in', ACTIVE).execute();
+      rows.forEach((r) => busy.add(r.object_id));
+    }
+    return busy;
   }
 
   async unfinishedMigrations(): Promise<MigrationRecord[]> {
@@ -625,4 +668,11 @@ function rowToMigration(r: MigrationRow): MigrationRecord {
     leaseOwner: r.lease_owner,
     leaseExpiresAt: numOrNull(r.lease_expires_at),
   };
+}
+
+/** Splits ids into statement-sized lists (an empty input gives no lists). */
+function chunks(ids: readonly string[]): string[][] {
+  const lists: string[][] = [];
+  for (let i = 0; i < ids.length; i += CHUNK_ROWS) lists.push(ids.slice(i, i + CHUNK_ROWS));
+  return lists;
 }

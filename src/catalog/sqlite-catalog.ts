@@ -5,6 +5,33 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { KyselyCatalog } from './kysely-catalog.js';
 import type { Database } from './schema.js';
 
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely prepares every query anew; better-sqlite3's prepare costs as much as running a
+ * small query, and the catalog's hot paths (access flushes, reads by id) repeat a few SQL
+ * texts. Prepared statements are reusable and queries here never overlap (the driver is
+ * synchronous), so one cached statement per SQL text is safe.
+ */
+function withStatementCache(database: BetterSqlite3.Database): { close(): void; prepare(sql: string): BetterSqlite3.Statement } {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (statement) {
+        // Re-insert to keep the map in least-recently-used order.
+        cache.delete(sql);
+      } else {
+        statement = database.prepare(sql);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(sql, statement);
+      return statement;
+    },
+  };
+}
+
 /**
  * Opens (creating if needed) the embedded SQLite catalog at `path` and brings its schema up
  * to date. `':memory:'` gives a throwaway catalog for tests.
@@ -26,7 +53,7 @@ export async function openSqliteCatalog(path: string): Promise<KyselyCatalog> {
     database.close();
     throw error;
   }
-  const catalog = new KyselyCatalog(new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), 'sqlite');
+  const catalog = new KyselyCatalog(new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), 'sqlite');
   try {
     await catalog.migrateSchema();
   } catch (error) {

@@ -6,7 +6,8 @@ import type { Logger } from '../log.js';
 import type { MigrationPlanner } from './migration-planner.js';
 import type { TierSet } from './tier-set.js';
 
-const SWEEP_PAGE = 500;
+/** Objects per catalog round trip. */
+const BATCH = 500;
 
 /**
  * Applies the reactive policy: to objects whose history just changed (promotions happen at
@@ -29,9 +30,11 @@ export class ReactiveTrigger {
   /** Marks objects for evaluation soon (called after each access flush). */
   notify(objectIds: readonly string[]): void {
     for (const id of objectIds) this.dirty.add(id);
-    this.running ??= this.drainDirty().finally(() => {
-      this.running = undefined;
-    });
+    this.running ??= this.drainDirty()
+      .catch((error) => this.log.error({ err: error }, 'reactive evaluation failed; the periodic sweep will catch up'))
+      .finally(() => {
+        this.running = undefined;
+      });
   }
 
   /** Resolves when every notified object has been evaluated. */
@@ -43,9 +46,8 @@ export class ReactiveTrigger {
     while (this.dirty.size > 0) {
       const ids = [...this.dirty];
       this.dirty.clear();
-      for (const id of ids) {
-        const object = await this.catalog.getObject(id);
-        if (object) await this.evaluate(object);
+      for (let i = 0; i < ids.length; i += BATCH) {
+        await this.evaluateBatch(await this.catalog.getObjects(ids.slice(i, i + BATCH)));
       }
     }
   }
@@ -55,45 +57,48 @@ export class ReactiveTrigger {
     let after: string | null = null;
     let planned = 0;
     for (;;) {
-      const page = await this.catalog.objectsAfter(after, SWEEP_PAGE);
-      for (const object of page) if (await this.evaluate(object)) planned++;
-      if (page.length < SWEEP_PAGE) return planned;
+      const page = await this.catalog.objectsAfter(after, BATCH);
+      planned += await this.evaluateBatch(page);
+      if (page.length < BATCH) return planned;
       after = page[page.length - 1]!.objectId;
     }
   }
 
-  /** Decides for one object and plans the move if any; returns whether it planned one. */
-  async evaluate(object: ObjectRecord): Promise<boolean> {
-    try {
-      if (!this.tiers.has(object.tier)) return false;
-      const now = this.clock.now();
-      const [inWindow, inCooling] = await Promise.all([
-        this.catalog.accessesSince(object.objectId, now - this.settings.spikeWindowMs),
-        this.catalog.accessesSince(object.objectId, now - this.settings.coolingPeriodMs),
-      ]);
+  /**
+   * Decides for a batch of objects with three catalog reads in all (access sums, objects
+   * already moving), then plans each move; returns how many it planned.
+   */
+  async evaluateBatch(objects: readonly ObjectRecord[]): Promise<number> {
+    if (objects.length === 0) return 0;
+    const now = this.clock.now();
+    const ids = objects.map((o) => o.objectId);
+    const [sums, moving] = await Promise.all([
+      this.catalog.accessSums(ids, [now - this.settings.spikeWindowMs, now - this.settings.coolingPeriodMs]),
+      this.catalog.objectsWithActiveMigration(ids),
+    ]);
+    let planned = 0;
+    for (const object of objects) {
+      if (moving.has(object.objectId) || !this.tiers.has(object.tier)) continue;
+      const [inWindow, inCooling] = sums.get(object.objectId) ?? [0, 0];
       const decision = decideReactive(
         this.tiers.profiles,
-        { currentTier: object.tier, accessesInSpikeWindow: inWindow, accessesInCoolingPeriod: inCooling, tierSince: object.tierSince, now },
+        { currentTier: object.tier, accessesInSpikeWindow: inWindow!, accessesInCoolingPeriod: inCooling!, tierSince: object.tierSince, now },
         this.settings,
       );
-      if (decision.action === 'stay') return false;
-      if (await this.catalog.activeMigrationFor(object.objectId)) return false;
+      if (decision.action === 'stay') continue;
       if (decision.action === 'promote') {
         this.log.info(
           { object: object.objectId, accesses: inWindow, window_s: this.settings.spikeWindowMs / 1000 },
           `spike: ${object.objectId} had ${inWindow} accesses in ${this.settings.spikeWindowMs / 1000} s`,
         );
       }
-      const migration = await this.planner.plan({
-        object,
-        destinationTier: decision.targetTier,
-        reason: decision.reason,
-        explanation: decision.explanation,
-      });
-      return migration !== undefined;
-    } catch (error) {
-      this.log.error({ err: error, object: object.objectId }, 'reactive evaluation failed');
-      return false;
+      try {
+        const migration = await this.planner.plan({ object, destinationTier: decision.targetTier, reason: decision.reason, explanation: decision.explanation });
+        if (migration) planned++;
+      } catch (error) {
+        this.log.error({ err: error, object: object.objectId }, 'could not plan a reactive migration');
+      }
     }
+    return planned;
   }
 }

@@ -6,6 +6,8 @@ import { TiercastError, invalidInput, notFound, tierUnavailable } from '../domai
 import type { HeadInfo, ListPage, PutOptions, StoredObjectInfo, TierBackend, TierBackendCapabilities } from './tier-backend.js';
 
 /** Read and write unit, bytes: large enough that per-chunk overhead vanishes next to the copy. */
+/** Smallest read buffer (empty and tiny files). */
+const MIN_READ_CHUNK_BYTES = 16 * 1024;
 const CHUNK_BYTES = 1024 * 1024;
 /** Bytes written between background writebacks of a put: keeps the final fsync short. */
 const WRITEBACK_BYTES = 64 * 1024 * 1024;
@@ -179,7 +181,12 @@ export class FsTierBackend implements TierBackend {
 
   async get(key: string): Promise<Readable> {
     const handle = await this.openObject(key);
-    return handle.createReadStream({ highWaterMark: CHUNK_BYTES });
+    // A buffer sized to the file: a 4 KiB object must not allocate a 1 MiB chunk per read.
+    const { size } = await handle.stat().catch(async (err: unknown) => {
+      await handle.close();
+      throw err;
+    });
+    return handle.createReadStream({ highWaterMark: Math.min(CHUNK_BYTES, Math.max(MIN_READ_CHUNK_BYTES, size)) });
   }
 
   async head(key: string): Promise<HeadInfo | undefined> {

@@ -219,6 +219,14 @@ export function catalogConformance(name: string, makeCatalog: CatalogFactory): v
         assert.equal(await c.replaceContent('ghost', 1, next), undefined);
       });
 
+      test('objectsWithActiveMigration names only objects with a migration in flight', async (c) => {
+        const [busy, done, idle] = [object('busy'), object('done'), object('idle')];
+        for (const o of [busy, done, idle]) await c.insertObject(o);
+        await migrationIn(c, migration('mb', busy), 'copying');
+        await migrationIn(c, migration('md', done), 'completed');
+        assert.deepEqual([...(await c.objectsWithActiveMigration(['busy', 'done', 'idle', 'ghost']))], ['busy']);
+      });
+
       test('replaceContent cancels an active migration and takes its lease away', async (c) => {
         const o = object('r');
         await c.insertObject(o);
@@ -346,6 +354,26 @@ export function catalogConformance(name: string, makeCatalog: CatalogFactory): v
           assert.equal((await c.getObject(id))?.accessCount, 6);
           assert.equal(await c.accessesSince(id, 0), 6);
         }
+      });
+
+      test('accessSums gives each object its sums since every bound, in one call', async (c) => {
+        for (const id of ['x', 'y', 'quiet']) await c.insertObject(object(id));
+        await c.recordAccesses([delta('x', T0, 1), delta('x', T0 + MIN, 10), delta('x', T0 + 2 * MIN, 100), delta('y', T0 + 2 * MIN, 7)]);
+        const sums = await c.accessSums(['x', 'y', 'quiet', 'missing'], [T0 + MIN, T0, T0 + 2 * MIN]);
+        assert.deepEqual([...sums.keys()].sort(), ['x', 'y'], 'objects without accesses in range are left out');
+        assert.deepEqual(sums.get('x'), [110, 111, 100]);
+        assert.deepEqual(sums.get('y'), [7, 7, 7]);
+        assert.equal((await c.accessSums([], [T0])).size, 0);
+        const many = Array.from({ length: 1100 }, (_, i) => `m${i}`);
+        assert.deepEqual((await c.accessSums([...many, 'x'], [T0])).get('x'), [111], 'works past one statement of ids');
+      });
+
+      test('getObjects returns the existing objects among many ids', async (c) => {
+        for (const id of ['g1', 'g2', 'g3']) await c.insertObject(object(id));
+        const found = await c.getObjects(['g3', 'nope', 'g1', ...Array.from({ length: 600 }, (_, i) => `z${i}`)]);
+        assert.deepEqual(found.map((o) => o.objectId).sort(), ['g1', 'g3']);
+        assert.equal(found.find((o) => o.objectId === 'g1')?.storageKey, 'g1/v1-w');
+        assert.deepEqual(await c.getObjects([]), []);
       });
 
       test('accessesSince counts buckets starting at or after the bound', async (c) => {
