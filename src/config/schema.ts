@@ -73,7 +73,7 @@ export const ConfigSchema = Type.Object(
         maxAttempts: Type.Integer({ minimum: 1, default: 5 }),
         retryBaseDelayMs: Type.Integer({ minimum: 1, default: 1000 }),
         leaseSeconds: Type.Integer({ minimum: 1, default: 60 }),
-        verify: Type.Union([Type.Literal('reread'), Type.Literal('stream')], { default: 'reread' }),
+        verify: Type.Union([Type.Literal('stream'), Type.Literal('reread')], { default: 'stream' }),
         bandwidthBytesPerSecond: Type.Integer({ minimum: 0, default: 0, description: '0 = unlimited' }),
         reconcileIntervalSeconds: Type.Integer({ minimum: 1, default: 30 }),
       },

@@ -16,7 +16,10 @@ export interface ExecutorSettings {
   maxAttempts: number;
   retryBaseDelayMs: number;
   leaseMs: number;
-  /** 'reread' hashes the destination copy again after writing; 'stream' trusts the hash taken while writing. */
+  /**
+   * 'stream' compares the sha256 taken on the bytes as they were written (and the size the
+   * destination reports); 'reread' also reads the destination back and hashes it again.
+   */
   verify: 'reread' | 'stream';
   /** 0 = unlimited. */
   bandwidthBytesPerSecond: number;
@@ -157,9 +160,15 @@ export class MigrationExecutor {
   }
 
   private async verify(migration: MigrationRecord, object: ObjectRecord, stored: StoredObjectInfo): Promise<void> {
+    const destination = this.tiers.backend(migration.destinationTier);
     let actual = { sizeBytes: stored.sizeBytes, sha256: stored.sha256 };
     if (this.settings.verify === 'reread') {
-      actual = await hashStream(await this.tiers.backend(migration.destinationTier).get(migration.destinationKey));
+      actual = await hashStream(await destination.get(migration.destinationKey));
+    } else {
+      // The hash was taken on the very buffers handed to the destination; what the
+      // destination now holds must at least be there, whole.
+      const head = await destination.head(migration.destinationKey);
+      actual = { sizeBytes: head?.sizeBytes ?? -1, sha256: stored.sha256 };
     }
     if (actual.sizeBytes !== object.sizeBytes || actual.sha256 !== object.sha256) {
       throw new TiercastError(
@@ -191,9 +200,11 @@ export class MigrationExecutor {
 
   private async removeDestinationCopy(migration: MigrationRecord): Promise<void> {
     try {
-      if (!(await this.catalog.isKeyInUse(migration.destinationTier, migration.destinationKey))) {
-        await this.tiers.backend(migration.destinationTier).delete(migration.destinationKey);
-      }
+      // Only the object itself can refer to this copy (it is the migration's own, and an
+      // object has one active migration at most): keep it only if the object reads from it.
+      const object = await this.catalog.getObject(migration.objectId);
+      const live = object?.tier === migration.destinationTier && object.storageKey === migration.destinationKey;
+      if (!live) await this.tiers.backend(migration.destinationTier).delete(migration.destinationKey);
     } catch (error) {
       // The orphan sweeper removes it later; the migration's outcome does not depend on it.
       this.log.warn({ err: error, migration: migration.id }, 'could not remove the destination copy now; the orphan sweep will');

@@ -59,6 +59,23 @@ function flakyPuts(real: TierBackend, failures: number): TierBackend {
   });
 }
 
+/** Wraps a real backend so that every put stores the bytes with one of them flipped. */
+function corruptingPuts(real: TierBackend): TierBackend {
+  return Object.assign(Object.create(real) as TierBackend, {
+    async put(key: string, body: Readable, options?: Parameters<TierBackend['put']>[2]) {
+      let first = true;
+      const flipped = body.map((chunk: Buffer) => {
+        if (!first) return chunk;
+        first = false;
+        const copy = Buffer.from(chunk);
+        copy[0] = copy[0]! ^ 0xff;
+        return copy;
+      });
+      return real.put(key, flipped, options);
+    },
+  });
+}
+
 describe('migration executor', () => {
   it('moves an object: copy, verify, switch, then delete the source', async () => {
     const t = await open();
@@ -162,4 +179,24 @@ describe('migration executor', () => {
     assert.equal((await t.app.catalog.getMigration(planned.id))?.status, 'cancelled');
     assert.deepEqual(await storedFiles(t), []);
   });
+
+  for (const verify of ['stream', 'reread'] as const) {
+    it(`detects a corrupted copy (verify=${verify}), retries, fails, and keeps the object intact in its source`, async () => {
+      const t = await open({ migration: { verify, maxAttempts: 2 } });
+      const realBackend = t.app.tiers.backend.bind(t.app.tiers);
+      const corrupting = corruptingPuts(realBackend('private'));
+      t.app.tiers.backend = (name: string) => (name === 'private' ? corrupting : realBackend(name));
+      const data = randomBytes(256 * 1024);
+      const object = await t.app.objects.ingest({ body: Readable.from([data]) });
+      const planned = await t.app.planner.planManual(object, 'private');
+      const done = await settle(t, planned.id, (m) => m.status === 'failed' || m.status === 'completed');
+      assert.equal(done.status, 'failed');
+      assert.equal(done.attempts, 2);
+      assert.match(done.error ?? '', /does not match/);
+      const { object: still, stream } = await t.app.objects.openContent(object.objectId);
+      assert.equal(still.tier, 'public');
+      assert.equal((await hashStream(stream)).sha256, sha256(data));
+      assert.deepEqual(await storedFiles(t), [`public/${object.storageKey}`], 'the corrupt copy is removed');
+    });
+  }
 });
