@@ -3,10 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { migrateSchema } from '../../src/catalog/schema-migrations.js';
 import { openSqliteCatalog } from '../../src/catalog/sqlite-catalog.js';
+import { openSqliteDatabase, preferredSqliteEngine } from '../../src/catalog/sqlite-engine.js';
 import { catalogConformance } from '../conformance/catalog.suite.js';
 
 async function tempDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
@@ -67,7 +67,7 @@ describe('sqlite catalog', () => {
 
   it('applies the schema once; a second run is a no-op', async () => {
     const { dir, remove } = await tempDir();
-    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new BetterSqlite3(join(dir, 'm.db')) }) });
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: openSqliteDatabase(join(dir, 'm.db')) }) });
     try {
       assert.deepEqual(await migrateSchema(db), ['0001_initial']);
       assert.deepEqual(await migrateSchema(db), []);
@@ -85,5 +85,13 @@ describe('sqlite catalog', () => {
     } finally {
       await catalog.close();
     }
+  });
+});
+
+describe('SQLite engine choice', () => {
+  it("uses better-sqlite3 up to Node 22 and Node's built-in node:sqlite from Node 23 on", () => {
+    assert.equal(preferredSqliteEngine('20.20.2'), 'better-sqlite3');
+    assert.equal(preferredSqliteEngine('22.13.0'), 'better-sqlite3');
+    assert.equal(preferredSqliteEngine('24.21.0'), 'node:sqlite');
   });
 });
