@@ -211,7 +211,12 @@ export class FsTierBackend implements TierBackend {
       if (problem !== undefined) throw tierUnavailable(this.tierName, problem, err);
     }
     // Also after ENOENT: a delete retried after a crash still removes the emptied folders.
-    for (let folder = dirname(path); folder.startsWith(this.rootPrefix); folder = dirname(folder)) {
+    await this.removeEmptyFolders(dirname(path));
+  }
+
+  /** Removes `folder` and its parents up to the root while they are empty. */
+  private async removeEmptyFolders(folder: string): Promise<void> {
+    for (; folder.startsWith(this.rootPrefix); folder = dirname(folder)) {
       try {
         await rmdir(folder);
       } catch {
@@ -317,6 +322,8 @@ export class FsTierBackend implements TierBackend {
       await file?.settle(); // never close the handle under a running write
       await handle?.close().catch(() => {});
       await rm(tempPath, { force: true }).catch(() => {});
+      // A failed first write of an object must not leave its folder behind.
+      await this.removeEmptyFolders(dir);
       throw filling ? err : await this.tierError(err, tempPath, 'writing');
     }
   }

@@ -39,7 +39,9 @@ async function uploadRoutes(scope: Api, app: Tiercast): Promise<void> {
   scope.removeAllContentTypeParsers();
   // Leave the body unread: the handler streams it into the tier.
   scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
-  await scope.register(multipart, { limits: { fileSize: app.config.server.maxObjectBytes, files: 1 } });
+  // One byte over the limit gets through, so the backend's own maxBytes check sees the file
+  // is too large and refuses it (busboy alone would cut the file short and say nothing).
+  await scope.register(multipart, { limits: { fileSize: app.config.server.maxObjectBytes + 1, files: 1 } });
 
   scope.post(
     '/api/objects',

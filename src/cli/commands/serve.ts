@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { buildServer } from '../../api/server.js';
-import { createTiercast } from '../../app.js';
-import { loadConfig } from '../../config/load.js';
-import { createLogger } from '../../log.js';
 import { CliError } from '../api-client.js';
+
+/** How long a shutdown waits for busy connections (a download in progress) before closing them. */
+const SHUTDOWN_DRAIN_MS = 10_000;
 
 interface ServeOptions {
   port?: string;
@@ -23,6 +22,13 @@ export function registerServeCommand(program: Command): void {
     .option('-c, --config <file>', 'JSON configuration file (env TIERCAST_CONFIG; default ./tiercast.config.json if present)')
     .action(async (options: ServeOptions) => {
       if (options.port !== undefined && !/^\d+$/.test(options.port)) throw new CliError(`--port must be a number, got '${options.port}'`);
+      // Loaded here, not at the top: the client commands start in a fifth of the time without the server.
+      const [{ buildServer }, { createTiercast }, { loadConfig }, { createLogger }] = await Promise.all([
+        import('../../api/server.js'),
+        import('../../app.js'),
+        import('../../config/load.js'),
+        import('../../log.js'),
+      ]);
       const config = loadConfig({
         configFile: options.config,
         port: options.port === undefined ? undefined : Number(options.port),
@@ -54,7 +60,12 @@ export function registerServeCommand(program: Command): void {
         if (stopping) return;
         stopping = true;
         log.info(`${signal}: stopping (finishing in-flight work)`);
+        // Keep-alive connections still busy when close starts would hold it for the whole
+        // keep-alive timeout; give them a deadline instead.
+        const deadline = setTimeout(() => api.server.closeAllConnections(), SHUTDOWN_DRAIN_MS);
+        deadline.unref();
         await api.close();
+        clearTimeout(deadline);
         await app.stop();
         process.exit(0);
       };
