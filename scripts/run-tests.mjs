@@ -26,7 +26,15 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    // TAP off a terminal on every Node version (Node 23+ defaults to spec), so CI reads one format.
+    `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`,
+    ...files,
+  ],
   { cwd: root, stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
