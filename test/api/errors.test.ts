@@ -7,11 +7,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildServer } from '../../src/api/server.js';
 import type { Api } from '../../src/api/types.js';
 import { startTestApp, type TestApp } from '../helpers/fixture.js';
+import { filesBelow } from '../helpers/files.js';
 
 const MAX_OBJECT_BYTES = 1024;
 
@@ -21,11 +22,6 @@ interface ErrorJson {
   hint?: string;
 }
 
-/** Every file below `root`, relative to it, sorted. */
-async function filesBelow(root: string): Promise<string[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => relative(root, join(e.parentPath, e.name))).sort();
-}
 
 describe('API error handling on a real HTTP server', () => {
   let testApp: TestApp;

@@ -1,10 +1,11 @@
+import { storedFiles } from '../helpers/files.js';
 /**
  * The seed README's demonstration walkthrough, run through the real `tiercast` CLI against a
  * real `tiercast serve` child process (JSON logs, default tiers and policy).
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildProgram } from '../../src/cli/main.js';
@@ -40,11 +41,6 @@ const MIGRATION_TIMEOUT_MS = 15_000;
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
-/** Everything stored below <data>/tiers, as paths relative to it. */
-async function storedFiles(dataDir: string): Promise<string[]> {
-  const entries = await readdir(join(dataDir, 'tiers'), { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(join(dataDir, 'tiers').length + 1));
-}
 
 describe('seed walkthrough through the CLI against a running server', () => {
   let dir: { path: string; cleanup: () => Promise<void> };

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, it } from 'node:test';
 import { TiercastError, tierUnavailable } from '../../src/domain/errors.js';
 import type { MigrationRecord } from '../../src/domain/migration.js';
 import { hashStream } from '../../src/storage/stream-hash.js';
 import type { TierBackend } from '../../src/storage/tier-backend.js';
+import { storedFiles } from '../helpers/files.js';
 import { startTestApp, type TestApp } from '../helpers/fixture.js';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -29,11 +28,6 @@ async function quiesce(t: TestApp): Promise<void> {
   await t.app.executor.idle();
 }
 
-/** Every file under the data dir's tiers, as `tier/key`. */
-async function storedFiles(t: TestApp): Promise<string[]> {
-  const entries = await readdir(join(t.dataDir, 'tiers'), { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(join(t.dataDir, 'tiers').length + 1)).sort();
-}
 
 async function settle(t: TestApp, id: string, until: (m: MigrationRecord) => boolean, timeoutMs = 10_000): Promise<MigrationRecord> {
   const deadline = Date.now() + timeoutMs;
@@ -91,7 +85,7 @@ describe('migration executor', () => {
     const moved = await t.app.objects.get(object.objectId);
     assert.equal(moved.tier, 'onprem');
     assert.equal(moved.version, 1);
-    assert.deepEqual(await storedFiles(t), [`onprem/${object.storageKey}`], 'the source copy is deleted, nothing else is left');
+    assert.deepEqual(await storedFiles(t.dataDir), [`onprem/${object.storageKey}`], 'the source copy is deleted, nothing else is left');
     const { stream } = await t.app.objects.openContent(object.objectId);
     assert.equal((await hashStream(stream)).sha256, sha256(data));
   });
@@ -125,7 +119,7 @@ describe('migration executor', () => {
     assert.equal(now.sha256, sha256(replacement));
     const { stream } = await t.app.objects.openContent(object.objectId);
     assert.equal((await hashStream(stream)).sha256, sha256(replacement));
-    assert.deepEqual(await storedFiles(t), [`public/${now.storageKey}`], 'neither the old generation nor the partial copy is left');
+    assert.deepEqual(await storedFiles(t.dataDir), [`public/${now.storageKey}`], 'neither the old generation nor the partial copy is left');
   });
 
   it('retries a tier outage with backoff and then completes', async () => {
@@ -166,7 +160,7 @@ describe('migration executor', () => {
     assert.equal(done.status, 'failed');
     assert.equal(done.attempts, 1);
     assert.match(done.error ?? '', /does not exist/);
-    assert.deepEqual(await storedFiles(t), []);
+    assert.deepEqual(await storedFiles(t.dataDir), []);
   });
 
   it('cancels a migration whose object is deleted during the copy and removes the partial copy', async () => {
@@ -177,7 +171,7 @@ describe('migration executor', () => {
     await t.app.objects.delete(object.objectId);
     await quiesce(t);
     assert.equal((await t.app.catalog.getMigration(planned.id))?.status, 'cancelled');
-    assert.deepEqual(await storedFiles(t), []);
+    assert.deepEqual(await storedFiles(t.dataDir), []);
   });
 
   for (const verify of ['stream', 'reread'] as const) {
@@ -196,7 +190,7 @@ describe('migration executor', () => {
       const { object: still, stream } = await t.app.objects.openContent(object.objectId);
       assert.equal(still.tier, 'public');
       assert.equal((await hashStream(stream)).sha256, sha256(data));
-      assert.deepEqual(await storedFiles(t), [`public/${object.storageKey}`], 'the corrupt copy is removed');
+      assert.deepEqual(await storedFiles(t.dataDir), [`public/${object.storageKey}`], 'the corrupt copy is removed');
     });
   }
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readdir, writeFile, mkdir } from 'node:fs/promises';
+import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, it } from 'node:test';
@@ -8,6 +8,7 @@ import type { Tiercast } from '../../src/app.js';
 import type { MigrationRecord } from '../../src/domain/migration.js';
 import type { ObjectRecord } from '../../src/domain/object.js';
 import { hashStream } from '../../src/storage/stream-hash.js';
+import { storedFiles } from '../helpers/files.js';
 import { startTestApp, type TestApp } from '../helpers/fixture.js';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -19,11 +20,6 @@ afterEach(async () => {
   current = undefined;
 });
 
-async function storedFiles(dataDir: string): Promise<string[]> {
-  const root = join(dataDir, 'tiers');
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(root.length + 1)).sort();
-}
 
 /**
  * Leaves a migration in `status` exactly as a worker killed at that point would have:

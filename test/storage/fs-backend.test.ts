@@ -1,7 +1,8 @@
+import { filesBelow } from '../helpers/files.js';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,11 +17,6 @@ async function freshBackend(): Promise<{ backend: FsTierBackend; dir: string; cl
   return { backend, dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** Every file name below `root`, relative, so tests can look for temp leftovers. */
-async function filesBelow(root: string): Promise<string[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name).slice(root.length + 1));
-}
 
 tierBackendConformance('fs', freshBackend);
 
