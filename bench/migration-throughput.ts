@@ -92,7 +92,7 @@ try {
     const to = object.tier === 'public' ? 'private' : 'public';
     const rssBeforeKiB = Math.round(process.memoryUsage().rss / 1024);
     const t0 = performance.now();
-    const planned = await app.planner.planManual(object, to);
+    const planned = await app.planner.planManual(object, to, null);
     let migration = planned;
     const phases = { planned: 0 };
     while (!isTerminal(migration.status)) {

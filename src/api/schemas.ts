@@ -28,6 +28,9 @@ export const ObjectBody = Type.Object(
     created_at: Timestamp,
     updated_at: Timestamp,
     tier_since: Timestamp,
+    pinned_until: Type.Union([Timestamp, Type.Literal('forever'), Type.Null()], {
+      description: 'policies leave the object in its tier until then (after a manual move, or "forever" when pinned)',
+    }),
   },
   { $id: 'Object' },
 );

@@ -1,5 +1,5 @@
 import type { MigrationRecord } from '../domain/migration.js';
-import type { ObjectRecord } from '../domain/object.js';
+import { PINNED_FOREVER, type ObjectRecord } from '../domain/object.js';
 import type { MigrationJson, ObjectJson } from './schemas.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -19,6 +19,7 @@ export function objectJson(o: ObjectRecord): ObjectJson {
     created_at: iso(o.createdAt),
     updated_at: iso(o.updatedAt),
     tier_since: iso(o.tierSince),
+    pinned_until: o.pinnedUntil === null ? null : o.pinnedUntil >= PINNED_FOREVER ? 'forever' : iso(o.pinnedUntil),
   };
 }
 

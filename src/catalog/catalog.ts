@@ -82,6 +82,8 @@ export interface Catalog {
   /** The objects among `objectIds` that exist, in no particular order (for batched sweeps). */
   getObjects(objectIds: readonly string[]): Promise<ObjectRecord[]>;
   listObjects(query: ObjectQuery): Promise<Page<ObjectRecord>>;
+  /** Holds the object in its tier against policies until `until` (ms), or releases it (null). False if unknown. */
+  setPinnedUntil(objectId: string, until: number | null): Promise<boolean>;
   /** Keyset pages over every object in id order, for sweeps that must not load the catalog. */
   objectsAfter(afterObjectId: string | null, limit: number): Promise<ObjectRecord[]>;
   /**

@@ -86,6 +86,11 @@ export class KyselyCatalog implements Catalog {
     return found;
   }
 
+  async setPinnedUntil(objectId: string, until: number | null): Promise<boolean> {
+    const result = await this.db.updateTable('objects').set({ pinned_until: until }).where('object_id', '=', objectId).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   async listObjects(query: ObjectQuery): Promise<Page<ObjectRecord>> {
     const column = SORT_COLUMNS[query.sort ?? 'created_at'];
     if (column === undefined) throw invalidInput(`cannot sort objects by '${String(query.sort)}'`);
@@ -625,6 +630,7 @@ function objectToRow(o: ObjectRecord): Insertable<ObjectsTable> {
     tier_since: o.tierSince,
     access_count: o.accessCount,
     last_accessed_at: o.lastAccessedAt,
+    pinned_until: o.pinnedUntil,
   };
 }
 
@@ -643,6 +649,7 @@ function rowToObject(r: ObjectRow): ObjectRecord {
     tierSince: Number(r.tier_since),
     accessCount: Number(r.access_count),
     lastAccessedAt: numOrNull(r.last_accessed_at),
+    pinnedUntil: numOrNull(r.pinned_until),
   };
 }
 

@@ -78,6 +78,15 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('objects').execute();
     },
   },
+  '0002_object_pins': {
+    async up(db: Kysely<any>): Promise<void> {
+      // ms since epoch until which policies leave the object where it is; null = no hold.
+      await db.schema.alterTable('objects').addColumn('pinned_until', 'bigint').execute();
+    },
+    async down(db: Kysely<any>): Promise<void> {
+      await db.schema.alterTable('objects').dropColumn('pinned_until').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

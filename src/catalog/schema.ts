@@ -29,6 +29,8 @@ export interface ObjectsTable {
   access_count: Generated<number | string>;
   /** ms since epoch, null if never accessed. */
   last_accessed_at: NullableInt64;
+  /** ms since epoch until which policies do not move the object; null = no hold. */
+  pinned_until: NullableInt64;
 }
 
 export interface AccessBucketsTable {

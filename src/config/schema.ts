@@ -76,6 +76,7 @@ export const ConfigSchema = Type.Object(
         verify: Type.Union([Type.Literal('stream'), Type.Literal('reread')], { default: 'stream' }),
         bandwidthBytesPerSecond: Type.Integer({ minimum: 0, default: 0, description: '0 = unlimited' }),
         reconcileIntervalSeconds: Type.Integer({ minimum: 1, default: 30 }),
+        manualHoldSeconds: Type.Integer({ minimum: 0, default: 3600, description: 'after a manual move, policies leave the object alone this long' }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -18,6 +18,18 @@ export interface ObjectRecord {
   tierSince: number;
   accessCount: number;
   lastAccessedAt: number | null;
+  /**
+   * Policies leave the object in its tier until this time (ms): set by a manual move for a
+   * while, or for good by a pin (Number.MAX_SAFE_INTEGER). Null: no hold.
+   */
+  pinnedUntil: number | null;
+}
+
+/** The hold a pin sets: policies never move the object until it is unpinned. */
+export const PINNED_FOREVER = Number.MAX_SAFE_INTEGER;
+
+export function isHeld(object: ObjectRecord, now: number): boolean {
+  return object.pinnedUntil !== null && object.pinnedUntil > now;
 }
 
 /** Object ids are chosen by Tiercast or the client; this keeps them safe as storage keys. */

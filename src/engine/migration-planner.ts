@@ -4,7 +4,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { Clock } from '../domain/clock.js';
 import { conflict, invalidInput } from '../domain/errors.js';
 import type { MigrationReason, MigrationRecord } from '../domain/migration.js';
-import type { ObjectRecord } from '../domain/object.js';
+import { PINNED_FOREVER, type ObjectRecord } from '../domain/object.js';
 import type { Logger } from '../log.js';
 import type { MigrationEvents } from './migration-events.js';
 import type { TierSet } from './tier-set.js';
@@ -68,12 +68,18 @@ export class MigrationPlanner {
     return migration;
   }
 
-  /** A user's request: like plan(), but an object already moving is an error they should see. */
-  async planManual(object: ObjectRecord, destinationTier: string): Promise<MigrationRecord> {
-    const migration = await this.plan({ object, destinationTier, reason: 'manual', explanation: { requested_by: 'user' } });
+  /**
+   * A user's request: like plan(), but an object already moving is an error they should
+   * see, and the policies then leave the object where the user put it until `holdUntil`
+   * (ms; PINNED_FOREVER for a pin, null for no hold), so a spike cannot undo the move at once.
+   */
+  async planManual(object: ObjectRecord, destinationTier: string, holdUntil: number | null): Promise<MigrationRecord> {
+    const explanation = { requested_by: 'user', held_until: holdUntil === null ? null : holdUntil >= PINNED_FOREVER ? 'pinned' : new Date(holdUntil).toISOString() };
+    const migration = await this.plan({ object, destinationTier, reason: 'manual', explanation });
     if (!migration) {
       throw conflict(`object '${object.objectId}' already has a migration in progress`, 'wait for it to finish (see get-migrations) and try again');
     }
+    await this.catalog.setPinnedUntil(object.objectId, holdUntil);
     return migration;
   }
 }

@@ -63,6 +63,7 @@ export class ObjectService {
       tierSince: now,
       accessCount: 0,
       lastAccessedAt: null,
+      pinnedUntil: null,
     };
     try {
       await this.catalog.insertObject(object);
@@ -127,6 +128,13 @@ export class ObjectService {
         throw error;
       }
     }
+  }
+
+  /** Lifts a pin or a manual hold, so the policies may move the object again. */
+  async release(objectId: string): Promise<ObjectRecord> {
+    const object = await this.require(objectId);
+    await this.catalog.setPinnedUntil(objectId, null);
+    return { ...object, pinnedUntil: null };
   }
 
   async delete(objectId: string): Promise<ObjectRecord> {

@@ -1,6 +1,6 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { Clock } from '../domain/clock.js';
-import type { ObjectRecord } from '../domain/object.js';
+import { isHeld, type ObjectRecord } from '../domain/object.js';
 import { decideReactive, type ReactiveSettings } from '../domain/reactive-policy.js';
 import type { Logger } from '../log.js';
 import type { MigrationPlanner } from './migration-planner.js';
@@ -78,7 +78,7 @@ export class ReactiveTrigger {
     ]);
     let planned = 0;
     for (const object of objects) {
-      if (moving.has(object.objectId) || !this.tiers.has(object.tier)) continue;
+      if (moving.has(object.objectId) || isHeld(object, now) || !this.tiers.has(object.tier)) continue;
       const [inWindow, inCooling] = sums.get(object.objectId) ?? [0, 0];
       const decision = decideReactive(
         this.tiers.profiles,

@@ -47,6 +47,7 @@ describe('sqlite catalog', () => {
         tierSince: 1,
         accessCount: 0,
         lastAccessedAt: null,
+        pinnedUntil: null,
       });
       await first.recordAccesses([{ objectId: 'kept', bucketStart: 60_000, count: 3, lastAccessAt: 61_000 }]);
       await first.close();
@@ -69,7 +70,7 @@ describe('sqlite catalog', () => {
     const { dir, remove } = await tempDir();
     const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: openSqliteDatabase(join(dir, 'm.db')) }) });
     try {
-      assert.deepEqual(await migrateSchema(db), ['0001_initial']);
+      assert.deepEqual(await migrateSchema(db), ['0001_initial', '0002_object_pins']);
       assert.deepEqual(await migrateSchema(db), []);
     } finally {
       await db.destroy();

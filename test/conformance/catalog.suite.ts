@@ -27,6 +27,7 @@ function object(id: string, overrides: Partial<ObjectRecord> = {}): ObjectRecord
     tierSince: T0,
     accessCount: 0,
     lastAccessedAt: null,
+    pinnedUntil: null,
     ...overrides,
   };
 }
@@ -366,6 +367,17 @@ export function catalogConformance(name: string, makeCatalog: CatalogFactory): v
         assert.equal((await c.accessSums([], [T0])).size, 0);
         const many = Array.from({ length: 1100 }, (_, i) => `m${i}`);
         assert.deepEqual((await c.accessSums([...many, 'x'], [T0])).get('x'), [111], 'works past one statement of ids');
+      });
+
+      test('setPinnedUntil holds and releases an object, and says when the object is unknown', async (c) => {
+        await c.insertObject(object('p'));
+        assert.equal(await c.setPinnedUntil('p', T0 + HOUR), true);
+        assert.equal((await c.getObject('p'))?.pinnedUntil, T0 + HOUR);
+        assert.equal(await c.setPinnedUntil('p', Number.MAX_SAFE_INTEGER), true);
+        assert.equal((await c.getObject('p'))?.pinnedUntil, Number.MAX_SAFE_INTEGER, 'a pin for good survives the round trip');
+        assert.equal(await c.setPinnedUntil('p', null), true);
+        assert.equal((await c.getObject('p'))?.pinnedUntil, null);
+        assert.equal(await c.setPinnedUntil('nobody', T0), false);
       });
 
       test('getObjects returns the existing objects among many ids', async (c) => {

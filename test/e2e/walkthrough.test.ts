@@ -1,4 +1,3 @@
-import { storedFiles } from '../helpers/files.js';
 /**
  * The seed README's demonstration walkthrough, run through the real `tiercast` CLI against a
  * real `tiercast serve` child process (JSON logs, default tiers and policy).
@@ -9,30 +8,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildProgram } from '../../src/cli/main.js';
+import { storedFiles } from '../helpers/files.js';
 import { tempDir } from '../helpers/fixture.js';
 import { runCli, startServer, type CliResult, type ServerProcess } from '../helpers/server-process.js';
 import { waitFor } from '../helpers/wait.js';
+import type { MigrationJson, ObjectJson } from '../../src/api/schemas.js';
 
-interface ObjectJson {
-  object_id: string;
-  name: string | null;
-  current_tier: string;
-  size_bytes: number;
-  sha256: string;
-  access_count: number;
-  last_accessed_at: string | null;
-  created_at: string;
-}
-
-interface MigrationJson {
-  id: string;
-  object_id: string;
-  timestamp: string;
-  source_tier: string;
-  destination_tier: string;
-  reason: string;
-  status: string;
-}
 
 const SEED_OBJECT_FIELDS = ['object_id', 'current_tier', 'size_bytes', 'access_count', 'last_accessed_at', 'created_at'];
 const SEED_MIGRATION_FIELDS = ['id', 'object_id', 'timestamp', 'source_tier', 'destination_tier', 'reason', 'status'];
@@ -193,6 +174,17 @@ describe('seed walkthrough through the CLI against a running server', () => {
     const files = (await storedFiles(dataDir)).filter((f) => f.includes(objectId));
     assert.equal(files.length, 1, `one stored copy remains: ${files.join(', ')}`);
     assert.ok(files[0]!.startsWith('public/'), `the copy is in public: ${files[0]}`);
+    assert.notEqual(moved.pinned_until, null, 'a manual move holds the object against the policies for a while');
+  });
+
+  test('migrate --pin keeps an object in place until unpin releases it', async () => {
+    const objectId = await ingest('pinned.txt', 'stays where it is told\n');
+    const planned = await cliJson<MigrationJson>('migrate', objectId, '--tier', 'private', '--pin');
+    await waitForMigration(objectId, (m) => m.id === planned.id && m.status === 'completed', `pinned move ${planned.id} to complete`);
+    assert.equal((await getObject(objectId)).pinned_until, 'forever');
+    const released = await cliJson<ObjectJson>('unpin', objectId);
+    assert.equal(released.pinned_until, null);
+    assert.equal((await getObject(objectId)).pinned_until, null);
   });
 
   test('import-accesses loads a CSV access log into the history', async () => {

@@ -75,7 +75,7 @@ describe('migration executor', () => {
     const t = await open();
     const data = randomBytes(3 * 1024 * 1024 + 17);
     const object = await t.app.objects.ingest({ body: Readable.from([data]), name: 'a.bin' });
-    const planned = await t.app.planner.planManual(object, 'onprem');
+    const planned = await t.app.planner.planManual(object, 'onprem', null);
     await quiesce(t);
     const done = await t.app.catalog.getMigration(planned.id);
     assert.equal(done?.status, 'completed');
@@ -93,8 +93,8 @@ describe('migration executor', () => {
   it('allows one active migration per object', async () => {
     const t = await open({ migration: { bandwidthBytesPerSecond: 1024 * 1024 } });
     const object = await t.app.objects.ingest({ body: Readable.from([randomBytes(2 * 1024 * 1024)]) });
-    const first = await t.app.planner.planManual(object, 'onprem');
-    await assert.rejects(t.app.planner.planManual(object, 'private'), (error: TiercastError) => error.code === 'conflict' && /already has a migration in progress/.test(error.message));
+    const first = await t.app.planner.planManual(object, 'onprem', null);
+    await assert.rejects(t.app.planner.planManual(object, 'private', null), (error: TiercastError) => error.code === 'conflict' && /already has a migration in progress/.test(error.message));
     await quiesce(t);
     assert.equal((await t.app.catalog.getMigration(first.id))?.status, 'completed');
   });
@@ -103,7 +103,7 @@ describe('migration executor', () => {
     const t = await open({ migration: { bandwidthBytesPerSecond: 2 * 1024 * 1024 } });
     const original = randomBytes(8 * 1024 * 1024);
     const object = await t.app.objects.ingest({ body: Readable.from([original]) });
-    const planned = await t.app.planner.planManual(object, 'onprem');
+    const planned = await t.app.planner.planManual(object, 'onprem', null);
     await settle(t, planned.id, (m) => m.status === 'copying' && m.bytesCopied > 0);
 
     const replacement = randomBytes(1000);
@@ -128,7 +128,7 @@ describe('migration executor', () => {
     const flaky = flakyPuts(realBackend('onprem'), 2);
     t.app.tiers.backend = (name: string) => (name === 'onprem' ? flaky : realBackend(name));
     const object = await t.app.objects.ingest({ body: Readable.from([randomBytes(4096)]) });
-    const planned = await t.app.planner.planManual(object, 'onprem');
+    const planned = await t.app.planner.planManual(object, 'onprem', null);
     const done = await settle(t, planned.id, (m) => m.status === 'completed' || m.status === 'failed');
     assert.equal(done.status, 'completed');
     assert.equal(done.attempts, 3, 'two failed attempts, one that worked');
@@ -142,7 +142,7 @@ describe('migration executor', () => {
     t.app.tiers.backend = (name: string) => (name === 'onprem' ? flaky : realBackend(name));
     const data = randomBytes(4096);
     const object = await t.app.objects.ingest({ body: Readable.from([data]) });
-    const planned = await t.app.planner.planManual(object, 'onprem');
+    const planned = await t.app.planner.planManual(object, 'onprem', null);
     const done = await settle(t, planned.id, (m) => m.status === 'failed' || m.status === 'completed');
     assert.equal(done.status, 'failed');
     assert.match(done.error ?? '', /tier 'onprem' is unavailable.*gave up after 2 attempts/);
@@ -155,7 +155,7 @@ describe('migration executor', () => {
     const t = await open();
     const object = await t.app.objects.ingest({ body: Readable.from([randomBytes(100)]) });
     await t.app.tiers.backend('public').delete(object.storageKey);
-    const planned = await t.app.planner.planManual(object, 'private');
+    const planned = await t.app.planner.planManual(object, 'private', null);
     const done = await settle(t, planned.id, (m) => m.status === 'failed' || m.status === 'completed');
     assert.equal(done.status, 'failed');
     assert.equal(done.attempts, 1);
@@ -166,7 +166,7 @@ describe('migration executor', () => {
   it('cancels a migration whose object is deleted during the copy and removes the partial copy', async () => {
     const t = await open({ migration: { bandwidthBytesPerSecond: 2 * 1024 * 1024 } });
     const object = await t.app.objects.ingest({ body: Readable.from([randomBytes(6 * 1024 * 1024)]) });
-    const planned = await t.app.planner.planManual(object, 'onprem');
+    const planned = await t.app.planner.planManual(object, 'onprem', null);
     await settle(t, planned.id, (m) => m.status === 'copying' && m.bytesCopied > 0);
     await t.app.objects.delete(object.objectId);
     await quiesce(t);
@@ -182,7 +182,7 @@ describe('migration executor', () => {
       t.app.tiers.backend = (name: string) => (name === 'private' ? corrupting : realBackend(name));
       const data = randomBytes(256 * 1024);
       const object = await t.app.objects.ingest({ body: Readable.from([data]) });
-      const planned = await t.app.planner.planManual(object, 'private');
+      const planned = await t.app.planner.planManual(object, 'private', null);
       const done = await settle(t, planned.id, (m) => m.status === 'failed' || m.status === 'completed');
       assert.equal(done.status, 'failed');
       assert.equal(done.attempts, 2);

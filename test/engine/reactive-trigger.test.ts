@@ -90,4 +90,26 @@ describe('reactive trigger (virtual time)', () => {
     assert.equal(after.accessCount, 500);
     assert.equal(after.lastAccessedAt, dayAgo);
   });
+
+  it('leaves an object where a manual move put it while the hold lasts, and for good when pinned', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 2, 2, 9));
+    const t = await open(clock);
+    const object = await t.app.objects.ingest({ body: Readable.from([Buffer.from('archive')]) });
+    await t.app.planner.planManual(object, 'private', clock.now() + 30 * MIN);
+    await settle(t);
+    await t.app.objects.simulateAccess(object.objectId, 500);
+    await settle(t);
+    assert.equal((await t.app.objects.get(object.objectId)).tier, 'private', 'a spike during the hold does not undo the manual move');
+
+    clock.advance(31 * MIN);
+    await t.app.objects.simulateAccess(object.objectId, 500);
+    await settle(t);
+    assert.equal((await t.app.objects.get(object.objectId)).tier, 'onprem', 'after the hold the policy acts again');
+
+    await t.app.catalog.setPinnedUntil(object.objectId, Number.MAX_SAFE_INTEGER);
+    clock.advance(100 * 24 * 60 * MIN);
+    assert.equal(await t.app.reactive.sweep(), 0, 'a pinned object is never demoted');
+    await t.app.objects.release(object.objectId);
+    assert.equal(await t.app.reactive.sweep(), 1, 'once released, the cold object is demoted');
+  });
 });

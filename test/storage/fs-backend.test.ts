@@ -1,4 +1,3 @@
-import { filesBelow } from '../helpers/files.js';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -9,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { TiercastError } from '../../src/domain/errors.js';
 import { FsTierBackend } from '../../src/storage/fs-backend.js';
 import { chunked, readAll, rejectsWith, sha256, tierBackendConformance } from '../conformance/tier-backend.suite.js';
+import { filesBelow } from '../helpers/files.js';
 
 async function freshBackend(): Promise<{ backend: FsTierBackend; dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'tiercast-fs-'));

@@ -6,6 +6,7 @@ import Type from 'typebox';
 import type { Tiercast } from '../../app.js';
 import { MAX_SIMULATED_ACCESSES } from '../../engine/object-service.js';
 import { invalidInput } from '../../domain/errors.js';
+import { PINNED_FOREVER } from '../../domain/object.js';
 import { migrationJson, objectJson } from '../serialize.js';
 import { errorResponses, ObjectIdParams, ObjectList } from '../schemas.js';
 
@@ -175,14 +176,39 @@ export async function objectRoutes(api: Api, app: Tiercast): Promise<void> {
         summary: 'Move an object to a tier now (reason "manual")',
         tags: ['objects'],
         params: ObjectIdParams,
-        body: Type.Object({ tier: Type.String() }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            tier: Type.String(),
+            pin: Type.Optional(Type.Boolean({ description: 'keep the object in this tier until unpinned' })),
+            hold_seconds: Type.Optional(
+              Type.Integer({ minimum: 0, description: 'policies leave the object alone this long (default: migration.manualHoldSeconds); 0 = no hold' }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
         response: { 202: Type.Ref('Migration'), ...errorResponses },
       },
     },
     async (request, reply) => {
+      const { tier, pin, hold_seconds } = request.body;
       const object = await app.objects.get(request.params.id);
-      const migration = await app.planner.planManual(object, request.body.tier);
+      const holdSeconds = hold_seconds ?? app.config.migration.manualHoldSeconds;
+      const holdUntil = pin ? PINNED_FOREVER : holdSeconds > 0 ? app.clock.now() + holdSeconds * 1000 : null;
+      const migration = await app.planner.planManual(object, tier, holdUntil);
       return reply.status(202).send(migrationJson(migration));
     },
+  );
+
+  api.delete(
+    '/api/objects/:id/pin',
+    {
+      schema: {
+        summary: 'Release a pin or a manual hold: the policies may move the object again',
+        tags: ['objects'],
+        params: ObjectIdParams,
+        response: { 200: Type.Ref('Object'), ...errorResponses },
+      },
+    },
+    async (request) => objectJson(await app.objects.release(request.params.id)),
   );
 }

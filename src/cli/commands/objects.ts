@@ -26,6 +26,7 @@ function describeObject(o: ObjectJson): string {
       ['last_accessed_at', formatTime(o.last_accessed_at)],
       ['created_at', formatTime(o.created_at)],
       ['tier_since', formatTime(o.tier_since)],
+      ['pinned_until', o.pinned_until === 'forever' ? 'pinned' : formatTime(o.pinned_until)],
     ],
   );
 }
@@ -138,12 +139,31 @@ export function registerObjectCommands(program: Command, context: Context): void
 
   program
     .command('migrate')
-    .description('move an object to a tier now (reason "manual")')
+    .description('move an object to a tier now (reason "manual"); the policies then leave it there for a while')
     .argument('<object_id>')
     .requiredOption('-t, --tier <tier>', 'destination tier')
-    .action(async (objectId: string, options: { tier: string }) => {
+    .option('--pin', 'keep it in that tier until `unpin`')
+    .option('--hold <seconds>', 'how long the policies leave it there (default: the server\'s migration.manualHoldSeconds; 0 = no hold)', (v) => {
+      if (!/^\d+$/.test(v)) throw new CliError(`--hold must be a whole number of seconds, got '${v}'`);
+      return Number(v);
+    })
+    .action(async (objectId: string, options: { tier: string; pin?: boolean; hold?: number }) => {
       const { client, out } = context();
-      const migration = await client.json<MigrationJson>('POST', `/api/objects/${encodeURIComponent(objectId)}/migrate`, { tier: options.tier });
+      const migration = await client.json<MigrationJson>('POST', `/api/objects/${encodeURIComponent(objectId)}/migrate`, {
+        tier: options.tier,
+        ...(options.pin ? { pin: true } : {}),
+        ...(options.hold !== undefined ? { hold_seconds: options.hold } : {}),
+      });
       emit(out, migration, () => `migration ${migration.id} planned: ${migration.object_id} ${migration.source_tier} → ${migration.destination_tier} (see get-migrations)`);
+    });
+
+  program
+    .command('unpin')
+    .description('release a pin or a manual hold: the policies may move the object again')
+    .argument('<object_id>')
+    .action(async (objectId: string) => {
+      const { client, out } = context();
+      const object = await client.json<ObjectJson>('DELETE', `/api/objects/${encodeURIComponent(objectId)}/pin`);
+      emit(out, object, () => `released ${object.object_id}: the policies may move it again (now in ${object.current_tier})`);
     });
 }
