@@ -1,4 +1,5 @@
 import type { MigrationRecord, MigrationStatus } from '../domain/migration.js';
+import type { ModelRecord, Prediction } from '../domain/forecast.js';
 import type { ObjectRecord } from '../domain/object.js';
 
 export type ObjectSortField = 'created_at' | 'size_bytes' | 'access_count' | 'last_accessed_at' | 'object_id' | 'tier';
@@ -43,6 +44,11 @@ export interface AccessBucket {
   /** Bucket width in seconds: 60, 3600 or 86400. */
   resolutionSeconds: number;
   count: number;
+}
+
+/** An access bucket of one object, for batched history reads. */
+export interface ObjectAccessBucket extends AccessBucket {
+  objectId: string;
 }
 
 export interface TierUsage {
@@ -117,6 +123,18 @@ export interface Catalog {
    * sums since each of `sinceMs` (same order). Objects with none are left out.
    */
   accessSums(objectIds: readonly string[], sinceMs: readonly number[]): Promise<Map<string, number[]>>;
+  /** Buckets of many objects with bucket_start in [fromMs, toMs), ordered by object then time. */
+  accessBucketsFor(objectIds: readonly string[], fromMs: number, toMs: number): Promise<ObjectAccessBucket[]>;
+
+  // Forecasts -----------------------------------------------------------------------------
+  /** Records each object's latest forecast (objects that no longer exist are skipped). */
+  savePredictions(predictions: readonly Prediction[]): Promise<void>;
+  /** Adds a model to the registry with the next version number; marking it served unmarks no other. */
+  saveModel(model: Omit<ModelRecord, 'version'>): Promise<ModelRecord>;
+  /** Registry entries, newest first. */
+  listModels(limit: number): Promise<ModelRecord[]>;
+  /** The newest model marked served, if any. */
+  servedModel(): Promise<ModelRecord | undefined>;
   /** Merges buckets of `fromResolution` older than `beforeMs` into `toResolution` buckets. */
   rollUpAccesses(fromResolutionSeconds: number, toResolutionSeconds: number, beforeMs: number): Promise<number>;
 

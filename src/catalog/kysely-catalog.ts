@@ -6,6 +6,7 @@ import type {
   MigrationPatch,
   MigrationQuery,
   NewMigration,
+  ObjectAccessBucket,
   ObjectQuery,
   ObjectSortField,
   Page,
@@ -13,6 +14,8 @@ import type {
 } from './catalog.js';
 import type { Database, MigrationsTable, ObjectsTable } from './schema.js';
 import { migrateSchema } from './schema-migrations.js';
+import * as forecasts from './kysely-forecasts.js';
+import type { ModelRecord, Prediction } from '../domain/forecast.js';
 import { ACTIVE_STATUSES, type MigrationRecord, type MigrationStatus } from '../domain/migration.js';
 import type { ObjectRecord } from '../domain/object.js';
 import { conflict, invalidInput } from '../domain/errors.js';
@@ -79,7 +82,7 @@ export class KyselyCatalog implements Catalog {
 
   async getObjects(objectIds: readonly string[]): Promise<ObjectRecord[]> {
     const found: ObjectRecord[] = [];
-    for (const ids of chunks(objectIds)) {
+    for (const ids of chunked(objectIds, CHUNK_ROWS)) {
       const rows = await this.db.selectFrom('objects').selectAll().where('object_id', 'in', ids).execute();
       found.push(...rows.map(rowToObject));
     }
@@ -272,7 +275,7 @@ export class KyselyCatalog implements Catalog {
     const sums = new Map<string, number[]>();
     if (sinceMs.length === 0) return sums;
     const earliest = Math.min(...sinceMs);
-    for (const ids of chunks(objectIds)) {
+    for (const ids of chunked(objectIds, CHUNK_ROWS)) {
       const rows = await this.db
         .selectFrom('access_buckets')
         .select('object_id')
@@ -291,6 +294,26 @@ export class KyselyCatalog implements Catalog {
       }
     }
     return sums;
+  }
+
+  accessBucketsFor(objectIds: readonly string[], fromMs: number, toMs: number): Promise<ObjectAccessBucket[]> {
+    return forecasts.accessBucketsFor(this.db, objectIds, fromMs, toMs);
+  }
+
+  savePredictions(predictions: readonly Prediction[]): Promise<void> {
+    return forecasts.savePredictions(this.db, predictions);
+  }
+
+  saveModel(model: Omit<ModelRecord, 'version'>): Promise<ModelRecord> {
+    return forecasts.saveModel(this.db, model);
+  }
+
+  listModels(limit: number): Promise<ModelRecord[]> {
+    return forecasts.listModels(this.db, limit);
+  }
+
+  servedModel(): Promise<ModelRecord | undefined> {
+    return forecasts.servedModel(this.db);
   }
 
   async accessHistory(objectId: string, fromMs: number, toMs: number): Promise<AccessBucket[]> {
@@ -433,7 +456,7 @@ export class KyselyCatalog implements Catalog {
 
   async objectsWithActiveMigration(objectIds: readonly string[]): Promise<Set<string>> {
     const busy = new Set<string>();
-    for (const ids of chunks(objectIds)) {
+    for (const ids of chunked(objectIds, CHUNK_ROWS)) {
       const rows = await this.db.selectFrom('migrations').select('object_id').where('object_id', 'in', ids).where('status', 'in', ACTIVE).execute();
       rows.forEach((r) => busy.add(r.object_id));
     }
@@ -650,6 +673,15 @@ function rowToObject(r: ObjectRow): ObjectRecord {
     accessCount: Number(r.access_count),
     lastAccessedAt: numOrNull(r.last_accessed_at),
     pinnedUntil: numOrNull(r.pinned_until),
+    prediction:
+      r.predicted_accesses === null
+        ? null
+        : {
+            accesses: Number(r.predicted_accesses),
+            horizonHours: Number(r.prediction_horizon_hours),
+            modelVersion: Number(r.prediction_model),
+            at: Number(r.predicted_at),
+          },
   };
 }
 
@@ -677,9 +709,3 @@ function rowToMigration(r: MigrationRow): MigrationRecord {
   };
 }
 
-/** Splits ids into statement-sized lists (an empty input gives no lists). */
-function chunks(ids: readonly string[]): string[][] {
-  const lists: string[][] = [];
-  for (let i = 0; i < ids.length; i += CHUNK_ROWS) lists.push(ids.slice(i, i + CHUNK_ROWS));
-  return lists;
-}

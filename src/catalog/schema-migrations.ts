@@ -87,6 +87,34 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.alterTable('objects').dropColumn('pinned_until').execute();
     },
   },
+  '0003_forecasts': {
+    async up(db: Kysely<any>): Promise<void> {
+      // The latest forecast per object, shown by get-objects; the history stays in buckets.
+      await db.schema.alterTable('objects').addColumn('predicted_accesses', 'double precision').execute();
+      await db.schema.alterTable('objects').addColumn('prediction_horizon_hours', 'integer').execute();
+      await db.schema.alterTable('objects').addColumn('prediction_model', 'integer').execute();
+      await db.schema.alterTable('objects').addColumn('predicted_at', 'bigint').execute();
+      await db.schema
+        .createTable('models')
+        .addColumn('version', 'integer', (c) => c.primaryKey())
+        .addColumn('family', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('trained_from', 'bigint', (c) => c.notNull())
+        .addColumn('trained_to', 'bigint', (c) => c.notNull())
+        .addColumn('horizon_hours', 'integer', (c) => c.notNull())
+        .addColumn('feature_names', 'text', (c) => c.notNull())
+        .addColumn('metrics', 'text', (c) => c.notNull())
+        .addColumn('served', 'integer', (c) => c.notNull())
+        .addColumn('payload', 'text')
+        .execute();
+    },
+    async down(db: Kysely<any>): Promise<void> {
+      await db.schema.dropTable('models').execute();
+      for (const column of ['predicted_accesses', 'prediction_horizon_hours', 'prediction_model', 'predicted_at']) {
+        await db.schema.alterTable('objects').dropColumn(column).execute();
+      }
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -31,6 +31,11 @@ export interface ObjectsTable {
   last_accessed_at: NullableInt64;
   /** ms since epoch until which policies do not move the object; null = no hold. */
   pinned_until: NullableInt64;
+  /** Latest forecast: accesses expected over prediction_horizon_hours, by model version, at ms. */
+  predicted_accesses: number | null;
+  prediction_horizon_hours: number | null;
+  prediction_model: number | null;
+  predicted_at: NullableInt64;
 }
 
 export interface AccessBucketsTable {
@@ -71,7 +76,24 @@ export interface MigrationsTable {
   lease_expires_at: NullableInt64;
 }
 
+export interface ModelsTable {
+  version: number;
+  family: string;
+  created_at: Int64;
+  trained_from: Int64;
+  trained_to: Int64;
+  horizon_hours: number;
+  /** JSON array of names. */
+  feature_names: string;
+  /** JSON of BacktestMetrics. */
+  metrics: string;
+  /** 1 if served. */
+  served: number;
+  payload: string | null;
+}
+
 export interface Database {
+  models: ModelsTable;
   objects: ObjectsTable;
   access_buckets: AccessBucketsTable;
   migrations: MigrationsTable;

@@ -23,6 +23,8 @@ export interface ObjectRecord {
    * while, or for good by a pin (Number.MAX_SAFE_INTEGER). Null: no hold.
    */
   pinnedUntil: number | null;
+  /** The latest forecast of the object's accesses, if the proactive sweep made one. */
+  prediction: { accesses: number; horizonHours: number; modelVersion: number; at: number } | null;
 }
 
 /** The hold a pin sets: policies never move the object until it is unpinned. */

@@ -64,6 +64,7 @@ export class ObjectService {
       accessCount: 0,
       lastAccessedAt: null,
       pinnedUntil: null,
+      prediction: null,
     };
     try {
       await this.catalog.insertObject(object);

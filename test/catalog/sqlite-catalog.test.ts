@@ -48,6 +48,7 @@ describe('sqlite catalog', () => {
         accessCount: 0,
         lastAccessedAt: null,
         pinnedUntil: null,
+        prediction: null,
       });
       await first.recordAccesses([{ objectId: 'kept', bucketStart: 60_000, count: 3, lastAccessAt: 61_000 }]);
       await first.close();
@@ -70,7 +71,7 @@ describe('sqlite catalog', () => {
     const { dir, remove } = await tempDir();
     const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: openSqliteDatabase(join(dir, 'm.db')) }) });
     try {
-      assert.deepEqual(await migrateSchema(db), ['0001_initial', '0002_object_pins']);
+      assert.deepEqual(await migrateSchema(db), ['0001_initial', '0002_object_pins', '0003_forecasts']);
       assert.deepEqual(await migrateSchema(db), []);
     } finally {
       await db.destroy();

@@ -28,6 +28,7 @@ function object(id: string, overrides: Partial<ObjectRecord> = {}): ObjectRecord
     accessCount: 0,
     lastAccessedAt: null,
     pinnedUntil: null,
+    prediction: null,
     ...overrides,
   };
 }
@@ -378,6 +379,43 @@ export function catalogConformance(name: string, makeCatalog: CatalogFactory): v
         assert.equal(await c.setPinnedUntil('p', null), true);
         assert.equal((await c.getObject('p'))?.pinnedUntil, null);
         assert.equal(await c.setPinnedUntil('nobody', T0), false);
+      });
+
+      test('accessBucketsFor returns many objects\' buckets in a time range, by object then time', async (c) => {
+        for (const id of ['h1', 'h2']) await c.insertObject(object(id));
+        await c.recordAccesses([delta('h2', T0 + MIN, 2), delta('h1', T0 + 2 * MIN, 3), delta('h1', T0, 1), delta('h1', T0 + HOUR, 9)]);
+        const buckets = await c.accessBucketsFor(['h1', 'h2', 'none'], T0, T0 + HOUR);
+        assert.deepEqual(
+          buckets.map((b) => [b.objectId, b.bucketStart - T0, b.resolutionSeconds, b.count]),
+          [['h1', 0, 60, 1], ['h1', 2 * MIN, 60, 3], ['h2', MIN, 60, 2]],
+        );
+      });
+
+      test('savePredictions records each object\'s latest forecast, shown with the object', async (c) => {
+        for (const id of ['f1', 'f2']) await c.insertObject(object(id));
+        assert.equal((await c.getObject('f1'))?.prediction, null);
+        await c.savePredictions([
+          { objectId: 'f1', accesses: 12.5, horizonHours: 24, modelVersion: 0, at: T0 },
+          { objectId: 'gone', accesses: 1, horizonHours: 24, modelVersion: 0, at: T0 },
+        ]);
+        await c.savePredictions([{ objectId: 'f1', accesses: 40.25, horizonHours: 24, modelVersion: 3, at: T0 + HOUR }]);
+        assert.deepEqual((await c.getObject('f1'))?.prediction, { accesses: 40.25, horizonHours: 24, modelVersion: 3, at: T0 + HOUR });
+        assert.equal((await c.getObject('f2'))?.prediction, null);
+        assert.equal((await c.listObjects({ limit: 10, offset: 0, sort: 'object_id' })).items[0]?.prediction?.accesses, 40.25);
+      });
+
+      test('the model registry numbers versions and serves the newest served model', async (c) => {
+        assert.equal(await c.servedModel(), undefined);
+        const metrics = { mae: 1.5, wmape: 0.2, baselineMae: 2, baselineWmape: 0.3, trainRows: 100, testRows: 20, objects: 10 };
+        const base = { family: 'gbdt' as const, createdAt: T0, trainedFrom: T0 - 14 * 24 * HOUR, trainedTo: T0, horizonHours: 24, featureNames: ['a', 'b'], metrics };
+        const first = await c.saveModel({ ...base, served: true, payload: '{"trees":[]}' });
+        const second = await c.saveModel({ ...base, family: 'baseline', served: false, payload: null });
+        assert.deepEqual([first.version, second.version], [1, 2]);
+        assert.deepEqual(await c.servedModel(), first);
+        assert.deepEqual((await c.listModels(10)).map((m) => m.version), [2, 1]);
+        const third = await c.saveModel({ ...base, served: true, payload: '{}' });
+        assert.equal((await c.servedModel())?.version, third.version);
+        assert.deepEqual((await c.listModels(1)).map((m) => m.version), [3]);
       });
 
       test('getObjects returns the existing objects among many ids', async (c) => {
