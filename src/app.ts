@@ -15,6 +15,8 @@ import { MigrationPlanner, type MigrationCommand } from './engine/migration-plan
 import { ObjectService } from './engine/object-service.js';
 import { OrphanSweeper } from './engine/orphan-sweeper.js';
 import { every } from './engine/periodic.js';
+import { Forecaster } from './engine/forecaster.js';
+import { ProactiveSweep } from './engine/proactive-sweep.js';
 import { ReactiveTrigger } from './engine/reactive-trigger.js';
 import { Reconciler } from './engine/reconciler.js';
 import { TierSet } from './engine/tier-set.js';
@@ -41,6 +43,8 @@ export interface Tiercast {
   readonly reconciler: Reconciler;
   readonly orphans: OrphanSweeper;
   readonly migrationEvents: MigrationEvents;
+  readonly forecaster: Forecaster;
+  readonly proactive: ProactiveSweep;
   /** Starts the workers and timers; the API can serve before this. */
   start(): Promise<void>;
   /** Stops timers and workers, flushes pending accesses, closes the catalog. */
@@ -110,6 +114,7 @@ function assemble(parts: Parts): Tiercast {
     coolingPeriodMs: config.reactive.coolingPeriodSeconds * 1000,
     demoteRatio: config.reactive.demoteRatio,
     minResidencyMs: config.reactive.minResidencySeconds * 1000,
+    demote: !config.proactive.enabled,
   });
   const aggregator = new AccessAggregator(catalog, log, config.accounting.flushIntervalMs);
   if (config.reactive.enabled) aggregator.onFlushed((ids) => reactive.notify(ids));
@@ -120,6 +125,19 @@ function assemble(parts: Parts): Tiercast {
     maxObjectBytes: config.server.maxObjectBytes,
   });
   const accessImport = new AccessImport(catalog, clock);
+  const forecaster = new Forecaster(catalog, clock, log, {
+    horizonHours: config.proactive.horizonHours,
+    trainingDays: config.proactive.trainingDays,
+    strideHours: config.proactive.strideHours,
+    maxTrainingObjects: config.proactive.maxTrainingObjects,
+    minTrainingRows: config.proactive.minTrainingRows,
+  });
+  const proactive = new ProactiveSweep(catalog, tiers, forecaster, planner, clock, log, {
+    latencyPenaltyPerSecond: config.proactive.latencyPenaltyPerSecond,
+    moveMargin: config.proactive.moveMargin,
+    maxPlanningHours: config.proactive.maxPlanningDays * 24,
+    minResidencyMs: config.reactive.minResidencySeconds * 1000,
+  });
   const stops: Array<() => Promise<void>> = [];
 
   const rollUp = async () => {
@@ -129,7 +147,7 @@ function assemble(parts: Parts): Tiercast {
   };
 
   return {
-    config, clock, log, catalog, tiers, bus, objects, accessImport, aggregator, reactive, planner, executor, reconciler, orphans, migrationEvents,
+    config, clock, log, catalog, tiers, bus, objects, accessImport, aggregator, reactive, planner, executor, reconciler, orphans, migrationEvents, forecaster, proactive,
     async start() {
       const accessSub = await bus.subscribe<AccessEvent>(TOPICS.accessEvents, async (m) => aggregator.record(m.value), { group: 'access-aggregator' });
       const commandSub = await bus.subscribe<MigrationCommand>(TOPICS.migrationCommands, async (m) => executor.submit(m.value.migration_id), {
@@ -143,7 +161,10 @@ function assemble(parts: Parts): Tiercast {
       const resumed = await reconciler.reconcile();
       if (resumed > 0) log.info(`reconciler: ${resumed} unfinished migration(s) resumed`);
       await rollUp();
+      await forecaster.load();
       if (parts.timers) {
+        if (config.proactive.enabled) stops.push(every(config.proactive.sweepIntervalSeconds * 1000, 'proactive sweep', () => proactive.sweep(), log));
+        if (config.proactive.trainIntervalHours > 0) stops.push(every(config.proactive.trainIntervalHours * HOUR_MS, 'model training', () => forecaster.train(), log));
         if (config.reactive.enabled) stops.push(every(config.reactive.sweepIntervalSeconds * 1000, 'reactive sweep', () => reactive.sweep(), log));
         stops.push(every(config.migration.reconcileIntervalSeconds * 1000, 'reconciler', () => reconciler.reconcile(), log));
         stops.push(every(config.orphans.sweepIntervalSeconds * 1000, 'orphan sweep', () => orphans.sweep(), log));

@@ -31,6 +31,9 @@ export const ObjectBody = Type.Object(
     pinned_until: Type.Union([Timestamp, Type.Literal('forever'), Type.Null()], {
       description: 'policies leave the object in its tier until then (after a manual move, or "forever" when pinned)',
     }),
+    predicted_next_24h: Type.Union([Type.Number(), Type.Null()], { description: 'latest forecast of accesses in the next 24 h (null before the first proactive sweep)' }),
+    predicted_at: NullableTimestamp,
+    prediction_model_version: Type.Union([Type.Integer(), Type.Null()], { description: '0 = the statistical baseline' }),
   },
   { $id: 'Object' },
 );
@@ -120,3 +123,52 @@ export const errorResponses = {
   413: Type.Ref('Error'),
   503: Type.Ref('Error'),
 };
+
+export const PredictionBody = Type.Object({
+  object_id: Type.String(),
+  current_tier: Type.String(),
+  predicted_next_24h: Type.Number({ description: 'expected accesses in the next 24 h' }),
+  horizon_hours: Type.Integer(),
+  predicted_accesses: Type.Number({ description: 'expected accesses over horizon_hours' }),
+  model_version: Type.Integer({ description: '0 = the statistical baseline' }),
+  model_family: Type.String(),
+  features: Type.Record(Type.String(), Type.Number(), { description: 'the history figures the forecast was made from' }),
+  placement: Type.Object({
+    best_tier: Type.String(),
+    would_move: Type.Boolean(),
+    planning_window_hours: Type.Number(),
+    saving_usd: Type.Number(),
+    expected_cost_usd: Type.Record(Type.String(), Type.Number()),
+  }),
+});
+
+export const TrainingBody = Type.Object({
+  status: Type.Union([Type.Literal('trained'), Type.Literal('not_enough_history')]),
+  message: Type.String(),
+  served: Type.Object({ version: Type.Integer(), family: Type.String() }),
+  trained_from: Type.Union([Type.String(), Type.Null()]),
+  trained_to: Type.Union([Type.String(), Type.Null()]),
+  objects: Type.Integer(),
+  train_rows: Type.Integer(),
+  test_rows: Type.Integer(),
+  backtest: Type.Array(Type.Object({ family: Type.String(), mae: Type.Number(), wmape: Type.Union([Type.Number(), Type.Null()]) })),
+  duration_ms: Type.Number(),
+});
+
+export const SweepBody = Type.Object({
+  objects: Type.Integer(),
+  forecasts: Type.Integer(),
+  planned: Type.Array(
+    Type.Object({
+      object_id: Type.String(),
+      from: Type.String(),
+      to: Type.String(),
+      reason: Type.String(),
+      predicted_accesses: Type.Number(),
+      saving_usd: Type.Number(),
+      migration_id: Type.String(),
+    }),
+  ),
+  model: Type.Object({ version: Type.Integer(), family: Type.String() }),
+  duration_ms: Type.Number(),
+});

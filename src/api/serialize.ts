@@ -20,6 +20,9 @@ export function objectJson(o: ObjectRecord): ObjectJson {
     updated_at: iso(o.updatedAt),
     tier_since: iso(o.tierSince),
     pinned_until: o.pinnedUntil === null ? null : o.pinnedUntil >= PINNED_FOREVER ? 'forever' : iso(o.pinnedUntil),
+    predicted_next_24h: o.prediction ? Math.round(((o.prediction.accesses * 24) / o.prediction.horizonHours) * 100) / 100 : null,
+    predicted_at: o.prediction ? iso(o.prediction.at) : null,
+    prediction_model_version: o.prediction ? o.prediction.modelVersion : null,
   };
 }
 

@@ -9,6 +9,7 @@ import { installPrometheus } from './prometheus.js';
 import { accessRoutes } from './routes/accesses.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { migrationRoutes } from './routes/migrations.js';
+import { mlRoutes } from './routes/ml.js';
 import { objectRoutes } from './routes/objects.js';
 import { ErrorBody, MigrationBody, ObjectBody } from './schemas.js';
 
@@ -36,6 +37,7 @@ export async function buildServer(app: Tiercast): Promise<Api> {
         { name: 'objects', description: 'Store, read and move objects' },
         { name: 'accesses', description: 'Access history' },
         { name: 'migrations', description: 'Moves between tiers and why' },
+        { name: 'ml', description: 'Forecasts, training and the proactive sweep' },
         { name: 'system', description: 'Tiers, figures and health' },
       ],
     },
@@ -49,5 +51,6 @@ export async function buildServer(app: Tiercast): Promise<Api> {
   await accessRoutes(api, app);
   await migrationRoutes(api, app);
   await metricsRoutes(api, app);
+  await mlRoutes(api, app);
   return api;
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { TiercastError } from '../domain/errors.js';
 import { ApiClient, CliError } from './api-client.js';
+import { registerMlCommands } from './commands/ml.js';
 import { registerObjectCommands } from './commands/objects.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSystemCommands } from './commands/system.js';
@@ -31,6 +32,7 @@ export function buildProgram(print: (text: string) => void = (t) => process.stdo
   registerServeCommand(program);
   registerObjectCommands(program, context);
   registerSystemCommands(program, context);
+  registerMlCommands(program, context);
   program.commands.forEach((c) => c.exitOverride());
   return program;
 }

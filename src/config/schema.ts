@@ -67,6 +67,22 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    proactive: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true }),
+        sweepIntervalSeconds: Type.Integer({ minimum: 1, default: 60 }),
+        horizonHours: Type.Integer({ minimum: 1, maximum: 24 * 7, default: 24 }),
+        latencyPenaltyPerSecond: Type.Number({ minimum: 0, default: 0.00001, description: '$ per second an access waits' }),
+        moveMargin: Type.Number({ minimum: 0, default: 0.1, description: 'a move must save its own cost × (1 + margin)' }),
+        maxPlanningDays: Type.Number({ minimum: 1, default: 30 }),
+        trainIntervalHours: Type.Number({ minimum: 0, default: 24, description: '0 = train only on demand' }),
+        trainingDays: Type.Integer({ minimum: 2, default: 14 }),
+        strideHours: Type.Integer({ minimum: 1, default: 6 }),
+        maxTrainingObjects: Type.Integer({ minimum: 1, default: 20_000 }),
+        minTrainingRows: Type.Integer({ minimum: 1, default: 200 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     migration: Type.Object(
       {
         maxConcurrent: Type.Integer({ minimum: 1, maximum: 256, default: 4 }),

@@ -14,6 +14,8 @@ export interface ReactiveSettings {
   demoteRatio: number;
   /** No demotion before an object has lived this long in its current tier. */
   minResidencyMs: number;
+  /** False when the proactive policy decides demotions (from forecasts, not idle time). */
+  demote: boolean;
 }
 
 /** What the policy needs to know about one object; counts come from the access history. */
@@ -62,6 +64,7 @@ export function decideReactive(tiers: readonly TierProfile[], input: ReactiveInp
     };
   }
 
+  if (!settings.demote) return { action: 'stay', why: 'demotions are left to the proactive policy' };
   const current = tiers[currentRank]!;
   const slower = tiers[currentRank + 1];
   if (!slower) return { action: 'stay', why: 'already in the slowest tier' };

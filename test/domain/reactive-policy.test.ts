@@ -6,7 +6,7 @@ import type { TierProfile } from '../../src/domain/tier.js';
 
 const tiers: TierProfile[] = DEFAULT_TIERS.map(({ name, pricing, latency, promoteAt }) => ({ name, pricing, latency, promoteAt }));
 const MIN = 60_000;
-const settings: ReactiveSettings = { spikeWindowMs: 5 * MIN, coolingPeriodMs: 60 * MIN, demoteRatio: 0.1, minResidencyMs: 10 * MIN };
+const settings: ReactiveSettings = { spikeWindowMs: 5 * MIN, coolingPeriodMs: 60 * MIN, demoteRatio: 0.1, minResidencyMs: 10 * MIN, demote: true };
 const now = Date.UTC(2026, 5, 1, 12);
 
 function input(overrides: Partial<ReactiveInput>): ReactiveInput {
@@ -70,5 +70,12 @@ describe('reactive policy', () => {
 
   it('throws on a tier it does not know', () => {
     assert.throws(() => decideReactive(tiers, input({ currentTier: 'glacier' }), settings), /unknown tier 'glacier'/);
+  });
+
+  it('leaves demotions to the proactive policy when told to, but still promotes on a spike', () => {
+    const proactive = { ...settings, demote: false };
+    assert.equal(decideReactive(tiers, input({ currentTier: 'onprem', tierSince: 0 }), proactive).action, 'stay');
+    const spike = decideReactive(tiers, input({ accessesInSpikeWindow: 100 }), proactive);
+    assert.ok(spike.action === 'promote' && spike.targetTier === 'onprem');
   });
 });

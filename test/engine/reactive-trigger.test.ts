@@ -14,7 +14,8 @@ afterEach(async () => {
 async function open(clock: ManualClock): Promise<TestApp> {
   current = await startTestApp({
     clock,
-    patch: { reactive: { spikeWindowSeconds: 300, coolingPeriodSeconds: 3600, minResidencySeconds: 600, demoteRatio: 0.1 } },
+    // Reactive alone: with the proactive policy on, demotions are the forecaster's.
+    patch: { proactive: { enabled: false }, reactive: { spikeWindowSeconds: 300, coolingPeriodSeconds: 3600, minResidencySeconds: 600, demoteRatio: 0.1 } },
   });
   return current;
 }

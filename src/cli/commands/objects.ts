@@ -27,6 +27,7 @@ function describeObject(o: ObjectJson): string {
       ['created_at', formatTime(o.created_at)],
       ['tier_since', formatTime(o.tier_since)],
       ['pinned_until', o.pinned_until === 'forever' ? 'pinned' : formatTime(o.pinned_until)],
+      ['predicted_next_24h', o.predicted_next_24h ?? '-'],
     ],
   );
 }
@@ -74,8 +75,17 @@ export function registerObjectCommands(program: Command, context: Context): void
       emit(out, page, () => {
         if (page.objects.length === 0) return 'no objects';
         const table = formatTable(
-          ['object_id', 'name', 'current_tier', 'size', 'access_count', 'last_accessed_at', 'created_at'],
-          page.objects.map((o) => [o.object_id, o.name ?? '-', o.current_tier, formatBytes(o.size_bytes), o.access_count, formatTime(o.last_accessed_at), formatTime(o.created_at)]),
+          ['object_id', 'name', 'current_tier', 'size', 'access_count', 'last_accessed_at', 'predicted_next_24h', 'created_at'],
+          page.objects.map((o) => [
+            o.object_id,
+            o.name ?? '-',
+            o.current_tier,
+            formatBytes(o.size_bytes),
+            o.access_count,
+            formatTime(o.last_accessed_at),
+            o.predicted_next_24h ?? '-',
+            formatTime(o.created_at),
+          ]),
         );
         return `${table}\n${page.objects.length} of ${page.total} objects`;
       });

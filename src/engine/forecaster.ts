@@ -1,0 +1,201 @@
+import type { Catalog } from '../catalog/catalog.js';
+import type { Clock } from '../domain/clock.js';
+import type { BacktestMetrics, ModelFamily, ModelRecord } from '../domain/forecast.js';
+import type { ObjectRecord } from '../domain/object.js';
+import { baselineForecast } from '../forecast/baseline.js';
+import { buildDataset, rollingOrigins, selectRows, type Dataset } from '../forecast/dataset.js';
+import { FEATURE_COUNT, FEATURE_NAMES, LOOKBACK_HOURS, writeFeatures } from '../forecast/features.js';
+import { parseGbdt, predictGbdt, serializeGbdt, trainGbdt, type GbdtModel } from '../forecast/gbdt.js';
+import { HOUR_MS } from '../forecast/hourly-series.js';
+import { meanAbsoluteError, weightedMape } from '../forecast/metrics.js';
+import type { Logger } from '../log.js';
+import { groupStatsNow, loadHistories } from './history-loader.js';
+
+export interface ForecasterSettings {
+  horizonHours: number;
+  /** How much history a training run learns from, days. */
+  trainingDays: number;
+  /** Hours between two rolling origins. */
+  strideHours: number;
+  /** Training reads at most this many objects (the first ones by id: a stable sample). */
+  maxTrainingObjects: number;
+  /** Fewer training rows than this keep the baseline. */
+  minTrainingRows: number;
+}
+
+/** One object's forecast with the features that made it. */
+export interface ObjectForecast {
+  objectId: string;
+  accesses: number;
+  features: Record<string, number>;
+}
+
+export interface TrainingReport {
+  status: 'trained' | 'not_enough_history';
+  message: string;
+  /** The model now served. */
+  served: { version: number; family: ModelFamily };
+  trained_from: string | null;
+  trained_to: string | null;
+  objects: number;
+  train_rows: number;
+  test_rows: number;
+  /** Backtest table: each model family's error on the same held-out origins. */
+  backtest: Array<{ family: ModelFamily; mae: number; wmape: number | null }>;
+  duration_ms: number;
+}
+
+/** Version number that stands for the untrained baseline. */
+export const BASELINE_VERSION = 0;
+
+/**
+ * Forecasts accesses per object: the statistical baseline always, a learned model once a
+ * training run showed it beats the baseline on held-out history. Training reads only the
+ * catalog's history (rolling origins, no peeking past an origin), and the registry keeps
+ * every model with its backtest error.
+ */
+export class Forecaster {
+  private served: { record: ModelRecord | undefined; gbdt: GbdtModel | undefined } = { record: undefined, gbdt: undefined };
+  private training: Promise<TrainingReport> | undefined;
+
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    readonly settings: ForecasterSettings,
+  ) {}
+
+  /** Loads the served model from the registry (at start-up and after training). */
+  async load(): Promise<void> {
+    const record = await this.catalog.servedModel();
+    this.served = { record, gbdt: record?.family === 'gbdt' && record.payload ? parseGbdt(record.payload) : undefined };
+  }
+
+  get servedModel(): { version: number; family: ModelFamily } {
+    const record = this.served.record;
+    return record ? { version: record.version, family: record.family } : { version: BASELINE_VERSION, family: 'baseline' };
+  }
+
+  /** Forecasts `objects` at the current hour from their history. */
+  async forecast(objects: readonly ObjectRecord[], groups?: Awaited<ReturnType<typeof groupStatsNow>>): Promise<ObjectForecast[]> {
+    if (objects.length === 0) return [];
+    const t = Math.floor(this.clock.now() / HOUR_MS) * HOUR_MS;
+    const start = t - LOOKBACK_HOURS * HOUR_MS;
+    const [histories, groupStats] = await Promise.all([loadHistories(this.catalog, objects, start, LOOKBACK_HOURS), groups ?? groupStatsNow(this.catalog, t)]);
+    const rows = histories.length;
+    const features = new Float64Array(rows * FEATURE_COUNT);
+    histories.forEach((h, r) => writeFeatures(features, r * FEATURE_COUNT, h.series, LOOKBACK_HOURS, t, h.facts, groupStats.get(h.group) ?? { mean24h: 0, mean7dPerDay: 0 }));
+    const predictions = this.predict(features, rows);
+    return histories.map((h, r) => ({
+      objectId: h.objectId,
+      accesses: predictions[r]!,
+      features: Object.fromEntries(FEATURE_NAMES.map((name, i) => [name, round(features[r * FEATURE_COUNT + i]!)])),
+    }));
+  }
+
+  /** The group statistics a sweep computes once and passes to every batch. */
+  groupStats(): ReturnType<typeof groupStatsNow> {
+    return groupStatsNow(this.catalog, Math.floor(this.clock.now() / HOUR_MS) * HOUR_MS);
+  }
+
+  private predict(features: Float64Array, rows: number): Float64Array {
+    if (this.served.gbdt) return predictGbdt(this.served.gbdt, features, rows, FEATURE_COUNT);
+    return baselinePredictions(features, rows, this.settings.horizonHours);
+  }
+
+  /** Trains on the catalog's history; concurrent calls share one run. */
+  train(): Promise<TrainingReport> {
+    this.training ??= this.runTraining().finally(() => {
+      this.training = undefined;
+    });
+    return this.training;
+  }
+
+  private async runTraining(): Promise<TrainingReport> {
+    const started = Date.now();
+    const { horizonHours, trainingDays, strideHours } = this.settings;
+    const end = Math.floor(this.clock.now() / HOUR_MS) * HOUR_MS;
+    const totalHours = trainingDays * 24 + LOOKBACK_HOURS;
+    const start = end - totalHours * HOUR_MS;
+    const objects = await this.trainingObjects(end);
+    const histories = await loadHistories(this.catalog, objects, start, totalHours);
+    const origins = rollingOrigins(totalHours, horizonHours, strideHours);
+    const dataset = buildDataset(histories, origins, horizonHours);
+    // Hold out the latest quarter of origins; training origins' horizons end before it.
+    const testFrom = origins[Math.floor(origins.length * 0.75)] ?? Infinity;
+    const train = selectRows(dataset, (o) => o + horizonHours <= testFrom);
+    const test = selectRows(dataset, (o) => o >= testFrom);
+    const window = { trained_from: new Date(start + LOOKBACK_HOURS * HOUR_MS).toISOString(), trained_to: new Date(end).toISOString() };
+    const base = { objects: histories.length, train_rows: train.rows, test_rows: test.rows, ...window };
+    const accessesSeen = sum(dataset.labels);
+
+    if (train.rows < this.settings.minTrainingRows || test.rows === 0 || accessesSeen === 0) {
+      const message =
+        `not enough history to train: ${train.rows} training rows and ${test.rows} held-out rows from ${histories.length} objects ` +
+        `with ${Math.round(accessesSeen)} accesses in the last ${trainingDays} days (need ${this.settings.minTrainingRows} training rows with accesses); ` +
+        `keeping the ${this.servedModel.family} model`;
+      this.log.warn(message);
+      return { status: 'not_enough_history', message, served: this.servedModel, ...base, backtest: [], duration_ms: Date.now() - started };
+    }
+
+    const model = trainGbdt(train.features, train.rows, FEATURE_COUNT, train.labels, { seed: 1 });
+    const learned = evaluate(test, predictGbdt(model, test.features, test.rows, FEATURE_COUNT));
+    const baseline = evaluate(test, baselinePredictions(test.features, test.rows, horizonHours));
+    const learnedWins = learned.mae < baseline.mae;
+    const metrics: BacktestMetrics = {
+      mae: learned.mae,
+      wmape: learned.wmape,
+      baselineMae: baseline.mae,
+      baselineWmape: baseline.wmape,
+      trainRows: train.rows,
+      testRows: test.rows,
+      objects: histories.length,
+    };
+    const common = { createdAt: this.clock.now(), trainedFrom: start + LOOKBACK_HOURS * HOUR_MS, trainedTo: end, horizonHours, featureNames: [...FEATURE_NAMES] };
+    await this.catalog.saveModel({ ...common, family: 'gbdt', metrics, served: learnedWins, payload: serializeGbdt(model) });
+    if (!learnedWins) {
+      // The baseline's own registry entry records that it won this backtest.
+      await this.catalog.saveModel({ ...common, family: 'baseline', metrics: { ...metrics, mae: baseline.mae, wmape: baseline.wmape }, served: true, payload: null });
+    }
+    await this.load();
+    const message = `trained on ${train.rows} rows from ${histories.length} objects; serving the ${this.servedModel.family} model (v${this.servedModel.version}): held-out MAE ${fmt(learned.mae)} learned vs ${fmt(baseline.mae)} baseline`;
+    this.log.info(message);
+    return {
+      status: 'trained',
+      message,
+      served: this.servedModel,
+      ...base,
+      backtest: [
+        { family: 'baseline', ...baseline },
+        { family: 'gbdt', ...learned },
+      ],
+      duration_ms: Date.now() - started,
+    };
+  }
+
+  private async trainingObjects(createdBefore: number): Promise<ObjectRecord[]> {
+    const objects: ObjectRecord[] = [];
+    let after: string | null = null;
+    while (objects.length < this.settings.maxTrainingObjects) {
+      const page = await this.catalog.objectsAfter(after, 500);
+      objects.push(...page.filter((o) => o.createdAt < createdBefore));
+      if (page.length < 500) break;
+      after = page[page.length - 1]!.objectId;
+    }
+    return objects.slice(0, this.settings.maxTrainingObjects);
+  }
+}
+
+function baselinePredictions(features: Float64Array, rows: number, horizonHours: number): Float64Array {
+  const out = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) out[r] = baselineForecast(features, r * FEATURE_COUNT, horizonHours);
+  return out;
+}
+
+function evaluate(test: Dataset, predicted: Float64Array): { mae: number; wmape: number | null } {
+  return { mae: meanAbsoluteError(test.labels, predicted), wmape: weightedMape(test.labels, predicted) };
+}
+
+const sum = (values: Float64Array) => values.reduce((a, b) => a + b, 0);
+const round = (v: number) => Math.round(v * 1000) / 1000;
+const fmt = (v: number) => v.toFixed(2);

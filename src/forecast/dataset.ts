@@ -1,0 +1,92 @@
+import { FEATURE_COUNT, LOOKBACK_HOURS, writeFeatures, type GroupStats, type ObjectFacts } from './features.js';
+import { sumHours, type HourlySeries } from './hourly-series.js';
+
+/** One object's history on the shared hourly axis of a training or scoring run. */
+export interface ObjectHistory {
+  objectId: string;
+  group: string;
+  facts: ObjectFacts;
+  series: HourlySeries;
+}
+
+/** Rows of features (row-major) with the accesses that really followed each origin. */
+export interface Dataset {
+  features: Float64Array;
+  labels: Float64Array;
+  rows: number;
+  /** The origin hour index of each row. */
+  originIndex: Int32Array;
+}
+
+/**
+ * Each group's mean accesses over the 24 h and 7 d before hour index `tIndex`, over the
+ * objects that existed then. An object's own contribution is included: with one object in
+ * a group the mean is its own history, which the other features carry anyway.
+ */
+export function groupStatsAt(histories: readonly ObjectHistory[], tIndex: number, t: number): Map<string, GroupStats> {
+  const sums = new Map<string, { n: number; d: number; w: number }>();
+  for (const h of histories) {
+    if (h.facts.createdAt >= t) continue;
+    const entry = sums.get(h.group) ?? { n: 0, d: 0, w: 0 };
+    entry.n++;
+    entry.d += sumHours(h.series, tIndex - 24, tIndex);
+    entry.w += sumHours(h.series, tIndex - 168, tIndex) / 7;
+    sums.set(h.group, entry);
+  }
+  const stats = new Map<string, GroupStats>();
+  for (const [group, e] of sums) stats.set(group, { mean24h: e.d / e.n, mean7dPerDay: e.w / e.n });
+  return stats;
+}
+
+const NO_GROUP: GroupStats = { mean24h: 0, mean7dPerDay: 0 };
+
+/**
+ * Rolling origins: features at each origin index, label = accesses in the `horizonHours`
+ * after it, for every object that existed at the origin. Only hours before an origin feed
+ * its features, so nothing from the future leaks in.
+ */
+export function buildDataset(histories: readonly ObjectHistory[], originIndexes: readonly number[], horizonHours: number): Dataset {
+  const capacity = histories.length * originIndexes.length;
+  const features = new Float64Array(capacity * FEATURE_COUNT);
+  const labels = new Float64Array(capacity);
+  const originIndex = new Int32Array(capacity);
+  let rows = 0;
+  for (const tIndex of originIndexes) {
+    const start = histories[0]?.series.startMs ?? 0;
+    const t = start + tIndex * 3_600_000;
+    const groups = groupStatsAt(histories, tIndex, t);
+    for (const h of histories) {
+      if (h.facts.createdAt >= t) continue;
+      writeFeatures(features, rows * FEATURE_COUNT, h.series, tIndex, t, h.facts, groups.get(h.group) ?? NO_GROUP);
+      labels[rows] = sumHours(h.series, tIndex, tIndex + horizonHours);
+      originIndex[rows] = tIndex;
+      rows++;
+    }
+  }
+  return { features: features.subarray(0, rows * FEATURE_COUNT), labels: labels.subarray(0, rows), rows, originIndex: originIndex.subarray(0, rows) };
+}
+
+/**
+ * Origin indexes every `strideHours` from the first hour with a full lookback to the last
+ * one whose horizon has fully happened, on an axis of `totalHours`.
+ */
+export function rollingOrigins(totalHours: number, horizonHours: number, strideHours: number): number[] {
+  const origins: number[] = [];
+  for (let t = totalHours - horizonHours; t >= LOOKBACK_HOURS; t -= strideHours) origins.push(t);
+  return origins.reverse();
+}
+
+/** Keeps the rows whose origin index passes `keep`. */
+export function selectRows(dataset: Dataset, keep: (originIndex: number) => boolean): Dataset {
+  const picked: number[] = [];
+  for (let r = 0; r < dataset.rows; r++) if (keep(dataset.originIndex[r]!)) picked.push(r);
+  const features = new Float64Array(picked.length * FEATURE_COUNT);
+  const labels = new Float64Array(picked.length);
+  const originIndex = new Int32Array(picked.length);
+  picked.forEach((r, i) => {
+    features.set(dataset.features.subarray(r * FEATURE_COUNT, (r + 1) * FEATURE_COUNT), i * FEATURE_COUNT);
+    labels[i] = dataset.labels[r]!;
+    originIndex[i] = dataset.originIndex[r]!;
+  });
+  return { features, labels, rows: picked.length, originIndex };
+}

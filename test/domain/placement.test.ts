@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DEFAULT_TIERS } from '../../src/config/defaults.js';
+import { moveCost, planPlacement, type PlacementSettings } from '../../src/domain/placement.js';
+import type { TierProfile } from '../../src/domain/tier.js';
+
+const tiers: TierProfile[] = DEFAULT_TIERS.map(({ name, pricing, latency, promoteAt }) => ({ name, pricing, latency, promoteAt }));
+const settings: PlacementSettings = { latencyPenaltyPerSecond: 0.00001, moveMargin: 0.1, maxPlanningHours: 30 * 24 };
+const MB = 1024 * 1024;
+
+describe('cost-based placement', () => {
+  it('moves a busy object to the fast tier: the latency penalty outweighs storage and the move', () => {
+    const d = planPlacement(tiers, { currentTier: 'public', sizeBytes: MB }, { accesses: 500, horizonHours: 24 }, settings);
+    assert.equal(d.bestTier, 'onprem');
+    assert.ok(d.move);
+    const stay = d.costs.find((c) => c.tier === 'public')!;
+    const best = d.costs.find((c) => c.tier === 'onprem')!;
+    assert.ok(Math.abs(d.saving - (stay.total - best.total)) < 1e-15);
+    assert.ok(d.saving > best.move * settings.moveMargin);
+    assert.equal(d.windowHours, 24);
+  });
+
+  it('keeps an object where it is when no tier is cheaper by more than the move costs', () => {
+    const d = planPlacement(tiers, { currentTier: 'public', sizeBytes: 1024 ** 3 }, { accesses: 0.5, horizonHours: 24 }, settings);
+    assert.equal(d.move, false);
+    assert.equal(d.bestTier, 'public');
+    assert.equal(d.saving, 0);
+  });
+
+  it('plans a quiet object over its expected gap to the next access, so a cold object is demoted once that gap passes break-even', () => {
+    const d = planPlacement(tiers, { currentTier: 'onprem', sizeBytes: 64 * MB }, { accesses: 0.001, horizonHours: 24 }, settings);
+    assert.equal(d.windowHours, settings.maxPlanningHours, 'an expected gap of 1,000 days is capped at the planning limit');
+    assert.ok(d.move);
+    assert.notEqual(d.bestTier, 'onprem');
+    // The same object planned over the horizon alone would not pay for its move to public.
+    const shortSighted = planPlacement(tiers, { currentTier: 'onprem', sizeBytes: 64 * MB }, { accesses: 0.001, horizonHours: 24 }, { ...settings, maxPlanningHours: 24 });
+    assert.ok(shortSighted.bestTier !== 'public');
+  });
+
+  it('charges the move as a read out of the source and a write into the destination', () => {
+    const [onprem, , pub] = tiers;
+    const cost = moveCost(pub!, onprem!, 1024 ** 3);
+    assert.ok(Math.abs(cost - (0.0004 / 1000 + 0.09 + 0)) < 1e-12);
+  });
+
+  it('a larger margin holds back marginal moves', () => {
+    const marginal = planPlacement(tiers, { currentTier: 'public', sizeBytes: 10 * MB }, { accesses: 6, horizonHours: 24 }, settings);
+    const strict = planPlacement(tiers, { currentTier: 'public', sizeBytes: 10 * MB }, { accesses: 6, horizonHours: 24 }, { ...settings, moveMargin: 1000 });
+    assert.ok(marginal.move, 'with the default margin the move pays');
+    assert.equal(strict.move, false);
+  });
+});
