@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { baselineForecast } from '../../src/forecast/baseline.js';
+import { buildDataset, rollingOrigins, selectRows, type ObjectHistory } from '../../src/forecast/dataset.js';
+import { FEATURE_COUNT, LOOKBACK_HOURS, featureIndex, groupOf, writeFeatures } from '../../src/forecast/features.js';
+import { HOUR_MS, hourlySeries, sumHours } from '../../src/forecast/hourly-series.js';
+
+const START = Date.UTC(2026, 0, 5); // a Monday, 00:00 UTC
+
+/** A history with `perHour(h)` accesses in hour h of the axis. */
+function history(objectId: string, hours: number, perHour: (h: number) => number, group = 'g', createdAt = START - HOUR_MS): ObjectHistory {
+  const counts = new Float64Array(hours);
+  for (let h = 0; h < hours; h++) counts[h] = perHour(h);
+  return { objectId, group, facts: { createdAt, sizeBytes: 1024, lastAccessedAt: null }, series: { startMs: START, counts } };
+}
+
+describe('hourly series', () => {
+  it('places minute and hour buckets in their hour and spreads a day bucket evenly', () => {
+    const series = hourlySeries(
+      [
+        { bucketStart: START + 5 * 60_000, resolutionSeconds: 60, count: 3 },
+        { bucketStart: START + 59 * 60_000, resolutionSeconds: 60, count: 4 },
+        { bucketStart: START + HOUR_MS, resolutionSeconds: 3600, count: 10 },
+        { bucketStart: START + 24 * HOUR_MS, resolutionSeconds: 86400, count: 48 },
+        { bucketStart: START - HOUR_MS, resolutionSeconds: 3600, count: 99 },
+      ],
+      START,
+      48,
+    );
+    assert.equal(series.counts[0], 7);
+    assert.equal(series.counts[1], 10);
+    assert.equal(series.counts[24], 2);
+    assert.equal(series.counts[47], 2);
+    assert.equal(sumHours(series, 0, 48), 7 + 10 + 48, 'the bucket before the axis is left out');
+  });
+});
+
+describe('features', () => {
+  it('reads windows, lags and recency from the history before the origin only', () => {
+    const h = history('a', LOOKBACK_HOURS + 24, (i) => (i % 24 === 9 ? 10 : 0));
+    const t = START + LOOKBACK_HOURS * HOUR_MS;
+    const out = new Float64Array(FEATURE_COUNT);
+    writeFeatures(out, 0, h.series, LOOKBACK_HOURS, t, h.facts, { mean24h: 3, mean7dPerDay: 2 });
+    const f = (name: Parameters<typeof featureIndex>[0]) => out[featureIndex(name)];
+    assert.equal(f('accesses_24h'), 10);
+    assert.equal(f('accesses_7d'), 70);
+    assert.equal(f('same_24h_last_week'), 10);
+    assert.equal(f('next_6h_yesterday'), 0, 'yesterday 00:00–06:00 was quiet');
+    assert.equal(f('hours_since_last_access'), 14, 'last access in the hour 09:00, fourteen hours before midnight');
+    assert.equal(f('hour_of_day'), 0);
+    assert.equal(f('group_mean_24h'), 3);
+    // Writing a future burst after t changes nothing.
+    h.series.counts[LOOKBACK_HOURS + 3] = 1000;
+    const again = new Float64Array(FEATURE_COUNT);
+    writeFeatures(again, 0, h.series, LOOKBACK_HOURS, t, h.facts, { mean24h: 3, mean7dPerDay: 2 });
+    assert.deepEqual(again, out);
+  });
+
+  it('groups objects by key prefix, else by content type', () => {
+    assert.equal(groupOf({ objectId: 'x1', name: 'logs/2026/a.txt', contentType: 'text/plain' }), 'prefix:logs/2026');
+    assert.equal(groupOf({ objectId: 'x2', name: 'a.txt', contentType: 'text/plain' }), 'type:text/plain');
+  });
+});
+
+describe('baseline forecaster', () => {
+  it('forecasts a steady object at its daily rate, and a young one at its group mean', () => {
+    const steady = history('s', LOOKBACK_HOURS + 24, () => 2, 'g', START - 30 * 24 * HOUR_MS);
+    const out = new Float64Array(FEATURE_COUNT);
+    writeFeatures(out, 0, steady.series, LOOKBACK_HOURS, START + LOOKBACK_HOURS * HOUR_MS, steady.facts, { mean24h: 0, mean7dPerDay: 0 });
+    assert.ok(Math.abs(baselineForecast(out, 0) - 48) < 1e-9);
+    assert.ok(Math.abs(baselineForecast(out, 0, 12) - 24) < 1e-9, 'scaled to the horizon');
+
+    const t = START + LOOKBACK_HOURS * HOUR_MS;
+    const young = history('y', LOOKBACK_HOURS + 24, () => 0, 'g', t - 10 * 60_000);
+    writeFeatures(out, 0, young.series, LOOKBACK_HOURS, t, young.facts, { mean24h: 120, mean7dPerDay: 80 });
+    assert.equal(baselineForecast(out, 0), 120);
+  });
+});
+
+describe('rolling-origin dataset', () => {
+  it('labels each origin with the accesses that followed it, never earlier ones', () => {
+    const hours = LOOKBACK_HOURS + 72;
+    const h = history('a', hours, (i) => i);
+    const origins = rollingOrigins(hours, 24, 12);
+    assert.equal(origins[0], LOOKBACK_HOURS);
+    assert.equal(origins[origins.length - 1], hours - 24);
+    const data = buildDataset([h], origins, 24);
+    assert.equal(data.rows, origins.length);
+    for (let r = 0; r < data.rows; r++) {
+      const o = data.originIndex[r]!;
+      assert.equal(data.labels[r], sumHours(h.series, o, o + 24));
+      assert.equal(data.features[r * FEATURE_COUNT + featureIndex('accesses_1h')], o - 1, 'the last hour before the origin');
+    }
+    const early = selectRows(data, (o) => o < LOOKBACK_HOURS + 24);
+    assert.deepEqual([...early.originIndex], origins.filter((o) => o < LOOKBACK_HOURS + 24));
+  });
+
+  it('leaves out objects that did not exist at an origin', () => {
+    const hours = LOOKBACK_HOURS + 48;
+    const late = history('late', hours, () => 1, 'g', START + (LOOKBACK_HOURS + 30) * HOUR_MS);
+    const data = buildDataset([late], rollingOrigins(hours, 24, 6), 24);
+    for (let r = 0; r < data.rows; r++) assert.ok(data.originIndex[r]! > LOOKBACK_HOURS + 30);
+  });
+});
