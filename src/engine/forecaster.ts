@@ -4,7 +4,7 @@ import type { BacktestMetrics, ModelFamily, ModelRecord } from '../domain/foreca
 import type { ObjectRecord } from '../domain/object.js';
 import { baselineForecast } from '../forecast/baseline.js';
 import { buildDataset, rollingOrigins, selectRows, type Dataset } from '../forecast/dataset.js';
-import { FEATURE_COUNT, FEATURE_NAMES, LOOKBACK_HOURS, writeFeatures } from '../forecast/features.js';
+import { FEATURE_COUNT, FEATURE_NAMES, LOOKBACK_HOURS, NO_GROUP, writeFeatures } from '../forecast/features.js';
 import { parseGbdt, predictGbdt, serializeGbdt, trainGbdt, type GbdtModel } from '../forecast/gbdt.js';
 import { HOUR_MS } from '../forecast/hourly-series.js';
 import { meanAbsoluteError, weightedMape } from '../forecast/metrics.js';
@@ -79,12 +79,12 @@ export class Forecaster {
   /** Forecasts `objects` at the current hour from their history. */
   async forecast(objects: readonly ObjectRecord[], groups?: Awaited<ReturnType<typeof groupStatsNow>>): Promise<ObjectForecast[]> {
     if (objects.length === 0) return [];
-    const t = Math.floor(this.clock.now() / HOUR_MS) * HOUR_MS;
+    const t = scoringOrigin(this.clock.now());
     const start = t - LOOKBACK_HOURS * HOUR_MS;
     const [histories, groupStats] = await Promise.all([loadHistories(this.catalog, objects, start, LOOKBACK_HOURS), groups ?? groupStatsNow(this.catalog, t)]);
     const rows = histories.length;
     const features = new Float64Array(rows * FEATURE_COUNT);
-    histories.forEach((h, r) => writeFeatures(features, r * FEATURE_COUNT, h.series, LOOKBACK_HOURS, t, h.facts, groupStats.get(h.group) ?? { mean24h: 0, mean7dPerDay: 0 }));
+    histories.forEach((h, r) => writeFeatures(features, r * FEATURE_COUNT, h.series, LOOKBACK_HOURS, t, h.facts, groupStats.get(h.group) ?? NO_GROUP));
     const predictions = this.predict(features, rows);
     return histories.map((h, r) => ({
       objectId: h.objectId,
@@ -95,7 +95,7 @@ export class Forecaster {
 
   /** The group statistics a sweep computes once and passes to every batch. */
   groupStats(): ReturnType<typeof groupStatsNow> {
-    return groupStatsNow(this.catalog, Math.floor(this.clock.now() / HOUR_MS) * HOUR_MS);
+    return groupStatsNow(this.catalog, scoringOrigin(this.clock.now()));
   }
 
   private predict(features: Float64Array, rows: number): Float64Array {
@@ -184,6 +184,14 @@ export class Forecaster {
     }
     return objects.slice(0, this.settings.maxTrainingObjects);
   }
+}
+
+/**
+ * Scoring looks from the end of the current hour, so the accesses of the hour in progress
+ * count (a spike a few minutes ago must show); training origins are whole hours.
+ */
+function scoringOrigin(now: number): number {
+  return Math.ceil(now / HOUR_MS) * HOUR_MS;
 }
 
 function baselinePredictions(features: Float64Array, rows: number, horizonHours: number): Float64Array {

@@ -1,7 +1,7 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { ObjectRecord } from '../domain/object.js';
 import type { ObjectHistory } from '../forecast/dataset.js';
-import { groupOf, type GroupStats } from '../forecast/features.js';
+import { addToGroup, groupOf, type GroupStats } from '../forecast/features.js';
 import { HOUR_MS, hourlySeries } from '../forecast/hourly-series.js';
 
 const DAY_MS = 24 * HOUR_MS;
@@ -37,25 +37,18 @@ export async function loadHistories(catalog: Catalog, objects: readonly ObjectRe
  * and they may sit in any other batch.
  */
 export async function groupStatsNow(catalog: Catalog, t: number): Promise<Map<string, GroupStats>> {
-  const sums = new Map<string, { n: number; d: number; w: number }>();
+  const groups = new Map<string, GroupStats>();
   let after: string | null = null;
   for (;;) {
     const page = await catalog.objectsAfter(after, PAGE);
     const counts = await catalog.accessSums(page.map((o) => o.objectId), [t - DAY_MS, t - 7 * DAY_MS]);
     for (const o of page) {
       if (o.createdAt >= t) continue;
-      const group = groupOf(o);
       const [day, week] = counts.get(o.objectId) ?? [0, 0];
-      const entry = sums.get(group) ?? { n: 0, d: 0, w: 0 };
-      entry.n++;
-      entry.d += day!;
-      entry.w += week! / 7;
-      sums.set(group, entry);
+      addToGroup(groups, groupOf(o), day!, week!);
     }
     if (page.length < PAGE) break;
     after = page[page.length - 1]!.objectId;
   }
-  const stats = new Map<string, GroupStats>();
-  for (const [group, e] of sums) stats.set(group, { mean24h: e.d / e.n, mean7dPerDay: e.w / e.n });
-  return stats;
+  return groups;
 }

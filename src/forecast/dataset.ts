@@ -1,4 +1,4 @@
-import { FEATURE_COUNT, LOOKBACK_HOURS, writeFeatures, type GroupStats, type ObjectFacts } from './features.js';
+import { addToGroup, FEATURE_COUNT, LOOKBACK_HOURS, NO_GROUP, writeFeatures, type GroupStats, type ObjectFacts } from './features.js';
 import { sumHours, type HourlySeries } from './hourly-series.js';
 
 /** One object's history on the shared hourly axis of a training or scoring run. */
@@ -18,27 +18,15 @@ export interface Dataset {
   originIndex: Int32Array;
 }
 
-/**
- * Each group's mean accesses over the 24 h and 7 d before hour index `tIndex`, over the
- * objects that existed then. An object's own contribution is included: with one object in
- * a group the mean is its own history, which the other features carry anyway.
- */
+/** Each group's totals over the 24 h and 7 d before hour index `tIndex`, over the objects that existed then. */
 export function groupStatsAt(histories: readonly ObjectHistory[], tIndex: number, t: number): Map<string, GroupStats> {
-  const sums = new Map<string, { n: number; d: number; w: number }>();
+  const groups = new Map<string, GroupStats>();
   for (const h of histories) {
     if (h.facts.createdAt >= t) continue;
-    const entry = sums.get(h.group) ?? { n: 0, d: 0, w: 0 };
-    entry.n++;
-    entry.d += sumHours(h.series, tIndex - 24, tIndex);
-    entry.w += sumHours(h.series, tIndex - 168, tIndex) / 7;
-    sums.set(h.group, entry);
+    addToGroup(groups, h.group, sumHours(h.series, tIndex - 24, tIndex), sumHours(h.series, tIndex - 168, tIndex));
   }
-  const stats = new Map<string, GroupStats>();
-  for (const [group, e] of sums) stats.set(group, { mean24h: e.d / e.n, mean7dPerDay: e.w / e.n });
-  return stats;
+  return groups;
 }
-
-const NO_GROUP: GroupStats = { mean24h: 0, mean7dPerDay: 0 };
 
 /**
  * Rolling origins: features at each origin index, label = accesses in the `horizonHours`

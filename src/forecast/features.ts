@@ -38,10 +38,24 @@ export interface ObjectFacts {
   lastAccessedAt: number | null;
 }
 
-/** The mean recent accesses of an object's group (key prefix or content type) at t. */
+/** Totals of an object's group (key prefix or content type) at t, over the objects that existed. */
 export interface GroupStats {
-  mean24h: number;
-  mean7dPerDay: number;
+  objects: number;
+  /** Σ accesses in the 24 h before t. */
+  sum24h: number;
+  /** Σ accesses in the 7 d before t, divided by 7. */
+  sum7dPerDay: number;
+}
+
+export const NO_GROUP: GroupStats = { objects: 0, sum24h: 0, sum7dPerDay: 0 };
+
+/** Adds one object's recent accesses to its group's totals. */
+export function addToGroup(groups: Map<string, GroupStats>, group: string, accesses24h: number, accesses7d: number): void {
+  const entry = groups.get(group) ?? { ...NO_GROUP };
+  entry.objects++;
+  entry.sum24h += accesses24h;
+  entry.sum7dPerDay += accesses7d / 7;
+  groups.set(group, entry);
 }
 
 /**
@@ -62,12 +76,17 @@ export function writeFeatures(out: Float64Array, offset: number, series: HourlyS
   if (hoursSince === MAX_HOURS_SINCE && facts.lastAccessedAt !== null && facts.lastAccessedAt < t) {
     hoursSince = Math.min(MAX_HOURS_SINCE, (t - facts.lastAccessedAt) / HOUR_MS);
   }
+  // The siblings' mean, leaving the object itself out: what a newcomer can inherit.
+  const acc7d = before(168);
+  const others = group.objects - 1;
+  const groupMean24h = others > 0 ? Math.max(0, group.sum24h - acc24) / others : 0;
+  const groupMean7d = others > 0 ? Math.max(0, group.sum7dPerDay - acc7d / 7) / others : 0;
   const date = new Date(t);
   const values = [
     before(1),
     before(6),
     acc24,
-    before(168),
+    acc7d,
     sumHours(series, tIndex - 168, tIndex - 144),
     sumHours(series, tIndex - 24, tIndex - 23),
     sumHours(series, tIndex - 24, tIndex - 18),
@@ -77,8 +96,8 @@ export function writeFeatures(out: Float64Array, offset: number, series: HourlyS
     Math.log2(1 + facts.sizeBytes),
     date.getUTCHours(),
     date.getUTCDay(),
-    group.mean24h,
-    group.mean7dPerDay,
+    groupMean24h,
+    groupMean7d,
   ];
   for (let i = 0; i < FEATURE_COUNT; i++) out[offset + i] = values[i]!;
 }

@@ -40,7 +40,7 @@ describe('features', () => {
     const h = history('a', LOOKBACK_HOURS + 24, (i) => (i % 24 === 9 ? 10 : 0));
     const t = START + LOOKBACK_HOURS * HOUR_MS;
     const out = new Float64Array(FEATURE_COUNT);
-    writeFeatures(out, 0, h.series, LOOKBACK_HOURS, t, h.facts, { mean24h: 3, mean7dPerDay: 2 });
+    writeFeatures(out, 0, h.series, LOOKBACK_HOURS, t, h.facts, { objects: 3, sum24h: 16, sum7dPerDay: 14 });
     const f = (name: Parameters<typeof featureIndex>[0]) => out[featureIndex(name)];
     assert.equal(f('accesses_24h'), 10);
     assert.equal(f('accesses_7d'), 70);
@@ -48,11 +48,11 @@ describe('features', () => {
     assert.equal(f('next_6h_yesterday'), 0, 'yesterday 00:00–06:00 was quiet');
     assert.equal(f('hours_since_last_access'), 14, 'last access in the hour 09:00, fourteen hours before midnight');
     assert.equal(f('hour_of_day'), 0);
-    assert.equal(f('group_mean_24h'), 3);
+    assert.equal(f('group_mean_24h'), 3, 'the two siblings\' mean, the object\'s own 10 left out');
     // Writing a future burst after t changes nothing.
     h.series.counts[LOOKBACK_HOURS + 3] = 1000;
     const again = new Float64Array(FEATURE_COUNT);
-    writeFeatures(again, 0, h.series, LOOKBACK_HOURS, t, h.facts, { mean24h: 3, mean7dPerDay: 2 });
+    writeFeatures(again, 0, h.series, LOOKBACK_HOURS, t, h.facts, { objects: 3, sum24h: 16, sum7dPerDay: 14 });
     assert.deepEqual(again, out);
   });
 
@@ -66,13 +66,13 @@ describe('baseline forecaster', () => {
   it('forecasts a steady object at its daily rate, and a young one at its group mean', () => {
     const steady = history('s', LOOKBACK_HOURS + 24, () => 2, 'g', START - 30 * 24 * HOUR_MS);
     const out = new Float64Array(FEATURE_COUNT);
-    writeFeatures(out, 0, steady.series, LOOKBACK_HOURS, START + LOOKBACK_HOURS * HOUR_MS, steady.facts, { mean24h: 0, mean7dPerDay: 0 });
+    writeFeatures(out, 0, steady.series, LOOKBACK_HOURS, START + LOOKBACK_HOURS * HOUR_MS, steady.facts, { objects: 1, sum24h: 48, sum7dPerDay: 48 });
     assert.ok(Math.abs(baselineForecast(out, 0) - 48) < 1e-9);
     assert.ok(Math.abs(baselineForecast(out, 0, 12) - 24) < 1e-9, 'scaled to the horizon');
 
     const t = START + LOOKBACK_HOURS * HOUR_MS;
     const young = history('y', LOOKBACK_HOURS + 24, () => 0, 'g', t - 10 * 60_000);
-    writeFeatures(out, 0, young.series, LOOKBACK_HOURS, t, young.facts, { mean24h: 120, mean7dPerDay: 80 });
+    writeFeatures(out, 0, young.series, LOOKBACK_HOURS, t, young.facts, { objects: 3, sum24h: 240, sum7dPerDay: 160 });
     assert.equal(baselineForecast(out, 0), 120);
   });
 });
