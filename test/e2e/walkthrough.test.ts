@@ -146,6 +146,30 @@ describe('seed walkthrough through the CLI against a running server', () => {
     }
   });
 
+  test('seed step 3: a new object inherits its siblings\' demand and is promoted proactively, for a reason it can read', async () => {
+    const objectId = await ingest('another_sample.txt', 'A second sample: nobody has read it yet.\n');
+    // The sweep runs every 60 s; run-proactive runs it now instead of waiting.
+    const sweep = await cliJson<{ planned: Array<{ object_id: string; reason: string }> }>('run-proactive');
+    const planned = sweep.planned.find((p) => p.object_id === objectId);
+    assert.ok(planned, `the sweep planned a move of the new object: ${JSON.stringify(sweep.planned)}`);
+    assert.equal(planned.reason, 'proactive_prediction');
+    const migration = await waitForMigration(objectId, (m) => m.reason === 'proactive_prediction' && m.status === 'completed', 'a completed proactive_prediction migration');
+    const why = migration.explanation as Record<string, unknown>;
+    assert.ok((why.predicted_accesses as number) > 0, 'the explanation carries the forecast');
+    assert.ok((why.top_features as Record<string, number>).group_mean_24h! > 0, 'inherited from its siblings');
+    assert.ok('public' in (why.expected_cost_usd as Record<string, number>), 'and the expected cost per tier');
+
+    const prediction = await cliJson<{ predicted_next_24h: number; model_family: string; features: Record<string, number> }>('predict-access', objectId);
+    assert.ok(prediction.predicted_next_24h > 0);
+    assert.equal(prediction.model_family, 'baseline');
+    assert.ok('accesses_24h' in prediction.features);
+    assert.ok((await getObject(objectId)).predicted_next_24h! > 0, 'get-objects shows the latest forecast');
+
+    const training = await cli('train-model');
+    assert.equal(training.code, 0, training.stderr);
+    assert.match(training.stdout, /not enough history to train/, 'a fresh catalog says plainly that it keeps the baseline');
+  });
+
   test('get-object --out downloads identical bytes', async () => {
     const content = randomBytes(3 * 1024 * 1024 + 17);
     const objectId = await ingest('random.bin', content);
