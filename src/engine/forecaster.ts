@@ -2,12 +2,11 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { Clock } from '../domain/clock.js';
 import type { BacktestMetrics, ModelFamily, ModelRecord } from '../domain/forecast.js';
 import type { ObjectRecord } from '../domain/object.js';
-import { baselineForecast } from '../forecast/baseline.js';
-import { buildDataset, rollingOrigins, selectRows, type Dataset } from '../forecast/dataset.js';
 import { FEATURE_COUNT, FEATURE_NAMES, LOOKBACK_HOURS, NO_GROUP, writeFeatures } from '../forecast/features.js';
-import { parseGbdt, predictGbdt, serializeGbdt, trainGbdt, type GbdtModel } from '../forecast/gbdt.js';
+import { parseGbdt, predictGbdt, type GbdtModel } from '../forecast/gbdt.js';
 import { HOUR_MS } from '../forecast/hourly-series.js';
-import { meanAbsoluteError, weightedMape } from '../forecast/metrics.js';
+import { baselinePredictions, trainingAxisHours } from '../forecast/training.js';
+import { trainInWorker } from '../forecast/training-worker.js';
 import type { Logger } from '../log.js';
 import { groupStatsNow, loadHistories } from './history-loader.js';
 
@@ -113,52 +112,49 @@ export class Forecaster {
 
   private async runTraining(): Promise<TrainingReport> {
     const started = Date.now();
-    const { horizonHours, trainingDays, strideHours } = this.settings;
+    const { horizonHours, trainingDays, strideHours, minTrainingRows } = this.settings;
     const end = Math.floor(this.clock.now() / HOUR_MS) * HOUR_MS;
-    const totalHours = trainingDays * 24 + LOOKBACK_HOURS;
+    const totalHours = trainingAxisHours(trainingDays);
     const start = end - totalHours * HOUR_MS;
-    const objects = await this.trainingObjects(end);
-    const histories = await loadHistories(this.catalog, objects, start, totalHours);
-    const origins = rollingOrigins(totalHours, horizonHours, strideHours);
-    const dataset = buildDataset(histories, origins, horizonHours);
-    // Hold out the latest quarter of origins; training origins' horizons end before it.
-    const testFrom = origins[Math.floor(origins.length * 0.75)] ?? Infinity;
-    const train = selectRows(dataset, (o) => o + horizonHours <= testFrom);
-    const test = selectRows(dataset, (o) => o >= testFrom);
-    const window = { trained_from: new Date(start + LOOKBACK_HOURS * HOUR_MS).toISOString(), trained_to: new Date(end).toISOString() };
-    const base = { objects: histories.length, train_rows: train.rows, test_rows: test.rows, ...window };
-    const accessesSeen = sum(dataset.labels);
+    const trainedFrom = start + LOOKBACK_HOURS * HOUR_MS;
+    const histories = await loadHistories(this.catalog, await this.trainingObjects(end), start, totalHours);
+    const outcome = await trainInWorker(histories, start, totalHours, { horizonHours, strideHours, minTrainingRows, seed: 1 });
+    const base = {
+      objects: histories.length,
+      train_rows: outcome.trainRows,
+      test_rows: outcome.testRows,
+      trained_from: new Date(trainedFrom).toISOString(),
+      trained_to: new Date(end).toISOString(),
+    };
 
-    if (train.rows < this.settings.minTrainingRows || test.rows === 0 || accessesSeen === 0) {
+    if (outcome.kind === 'insufficient') {
       const message =
-        `not enough history to train: ${train.rows} training rows and ${test.rows} held-out rows from ${histories.length} objects ` +
-        `with ${Math.round(accessesSeen)} accesses in the last ${trainingDays} days (need ${this.settings.minTrainingRows} training rows with accesses); ` +
+        `not enough history to train: ${outcome.trainRows} training rows and ${outcome.testRows} held-out rows from ${histories.length} objects ` +
+        `with ${Math.round(outcome.accesses)} accesses in the last ${trainingDays} days (need ${minTrainingRows} training rows with accesses); ` +
         `keeping the ${this.servedModel.family} model`;
       this.log.warn(message);
       return { status: 'not_enough_history', message, served: this.servedModel, ...base, backtest: [], duration_ms: Date.now() - started };
     }
 
-    const model = trainGbdt(train.features, train.rows, FEATURE_COUNT, train.labels, { seed: 1 });
-    const learned = evaluate(test, predictGbdt(model, test.features, test.rows, FEATURE_COUNT));
-    const baseline = evaluate(test, baselinePredictions(test.features, test.rows, horizonHours));
+    const { learned, baseline } = outcome;
     const learnedWins = learned.mae < baseline.mae;
     const metrics: BacktestMetrics = {
       mae: learned.mae,
       wmape: learned.wmape,
       baselineMae: baseline.mae,
       baselineWmape: baseline.wmape,
-      trainRows: train.rows,
-      testRows: test.rows,
+      trainRows: outcome.trainRows,
+      testRows: outcome.testRows,
       objects: histories.length,
     };
-    const common = { createdAt: this.clock.now(), trainedFrom: start + LOOKBACK_HOURS * HOUR_MS, trainedTo: end, horizonHours, featureNames: [...FEATURE_NAMES] };
-    await this.catalog.saveModel({ ...common, family: 'gbdt', metrics, served: learnedWins, payload: serializeGbdt(model) });
+    const common = { createdAt: this.clock.now(), trainedFrom, trainedTo: end, horizonHours, featureNames: [...FEATURE_NAMES] };
+    await this.catalog.saveModel({ ...common, family: 'gbdt', metrics, served: learnedWins, payload: outcome.model });
     if (!learnedWins) {
       // The baseline's own registry entry records that it won this backtest.
       await this.catalog.saveModel({ ...common, family: 'baseline', metrics: { ...metrics, mae: baseline.mae, wmape: baseline.wmape }, served: true, payload: null });
     }
     await this.load();
-    const message = `trained on ${train.rows} rows from ${histories.length} objects; serving the ${this.servedModel.family} model (v${this.servedModel.version}): held-out MAE ${fmt(learned.mae)} learned vs ${fmt(baseline.mae)} baseline`;
+    const message = `trained on ${outcome.trainRows} rows from ${histories.length} objects; serving the ${this.servedModel.family} model (v${this.servedModel.version}): held-out MAE ${fmt(learned.mae)} learned vs ${fmt(baseline.mae)} baseline`;
     this.log.info(message);
     return {
       status: 'trained',
@@ -194,16 +190,5 @@ function scoringOrigin(now: number): number {
   return Math.ceil(now / HOUR_MS) * HOUR_MS;
 }
 
-function baselinePredictions(features: Float64Array, rows: number, horizonHours: number): Float64Array {
-  const out = new Float64Array(rows);
-  for (let r = 0; r < rows; r++) out[r] = baselineForecast(features, r * FEATURE_COUNT, horizonHours);
-  return out;
-}
-
-function evaluate(test: Dataset, predicted: Float64Array): { mae: number; wmape: number | null } {
-  return { mae: meanAbsoluteError(test.labels, predicted), wmape: weightedMape(test.labels, predicted) };
-}
-
-const sum = (values: Float64Array) => values.reduce((a, b) => a + b, 0);
 const round = (v: number) => Math.round(v * 1000) / 1000;
 const fmt = (v: number) => v.toFixed(2);
