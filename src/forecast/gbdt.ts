@@ -4,7 +4,7 @@
  * Why our own: at 100k rows × 20 features the JS options either scale quadratically
  * (ml-random-forest) or crash (ml-xgboost's old WASM); see /work/shared/PITFALLS.md.
  *
- * Pure: no I/O, no clock, no Math.random. Row subsampling draws from a mulberry32 PRNG
+ * Pure: no I/O, no clock, no Math.random. Row subsampling draws from the project's seeded PRNG (src/sim/prng.ts)
  * seeded by `options.seed`, so the same inputs and options always give the same model.
  *
  * Missing values: NaN (and -Infinity, and anything ≤ -Number.MAX_VALUE) falls into bin 0,
@@ -12,6 +12,8 @@
  * -Number.MAX_VALUE), and at prediction time such values always take the left branch,
  * because the rule is `x > threshold ? right : left` and NaN > t is false.
  */
+
+import { Prng } from '../sim/prng.js';
 
 export type GbdtLoss = 'squared' | 'poisson';
 
@@ -75,16 +77,6 @@ const POISSON_MAX_DELTA = 0.7;
 const POISSON_MIN_MEAN = 1e-9;
 /** Bin edges come from at most this many rows (evenly strided, so no randomness). */
 const BINNING_SAMPLE = 50_000;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function int(name: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (!Number.isInteger(v) || v < min || v > max) throw new Error(`gbdt: ${name} must be an integer in [${min}, ${max}], got ${v}`);
@@ -193,7 +185,8 @@ export function trainGbdt(features: Floats, rows: number, cols: number, labels: 
   const importance = new Float64Array(cols);
   const free: Float64Array[] = [];
   const acquire = () => free.pop()?.fill(0) ?? new Float64Array(histSize);
-  const rand = mulberry32(options.seed ?? 1);
+  const prng = new Prng(options.seed ?? 1);
+  const rand = () => prng.next();
   const trees: GbdtTree[] = [];
 
   const buildHist = (hist: Float64Array, start: number, end: number) => {

@@ -7,7 +7,7 @@ import type { MigrationRecord } from '../../src/domain/migration.js';
 import { hashStream } from '../../src/storage/stream-hash.js';
 import type { TierBackend } from '../../src/storage/tier-backend.js';
 import { storedFiles } from '../helpers/files.js';
-import { startTestApp, type TestApp } from '../helpers/fixture.js';
+import { settle, startTestApp, type TestApp } from '../helpers/fixture.js';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -22,14 +22,9 @@ async function open(patch: Record<string, unknown> = {}): Promise<TestApp> {
   return current;
 }
 
-/** Waits until the planned migrations' commands are delivered and every run has ended. */
-async function quiesce(t: TestApp): Promise<void> {
-  await t.app.bus.drain();
-  await t.app.executor.idle();
-}
 
 
-async function settle(t: TestApp, id: string, until: (m: MigrationRecord) => boolean, timeoutMs = 10_000): Promise<MigrationRecord> {
+async function untilMigration(t: TestApp, id: string, until: (m: MigrationRecord) => boolean, timeoutMs = 10_000): Promise<MigrationRecord> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const migration = await t.app.catalog.getMigration(id);
@@ -76,7 +71,7 @@ describe('migration executor', () => {
     const data = randomBytes(3 * 1024 * 1024 + 17);
     const object = await t.app.objects.ingest({ body: Readable.from([data]), name: 'a.bin' });
     const planned = await t.app.planner.planManual(object, 'onprem', null);
-    await quiesce(t);
+    await settle(t.app);
     const done = await t.app.catalog.getMigration(planned.id);
     assert.equal(done?.status, 'completed');
     assert.equal(done?.reason, 'manual');
@@ -95,7 +90,7 @@ describe('migration executor', () => {
     const object = await t.app.objects.ingest({ body: Readable.from([randomBytes(2 * 1024 * 1024)]) });
     const first = await t.app.planner.planManual(object, 'onprem', null);
     await assert.rejects(t.app.planner.planManual(object, 'private', null), (error: TiercastError) => error.code === 'conflict' && /already has a migration in progress/.test(error.message));
-    await quiesce(t);
+    await settle(t.app);
     assert.equal((await t.app.catalog.getMigration(first.id))?.status, 'completed');
   });
 
@@ -104,12 +99,12 @@ describe('migration executor', () => {
     const original = randomBytes(8 * 1024 * 1024);
     const object = await t.app.objects.ingest({ body: Readable.from([original]) });
     const planned = await t.app.planner.planManual(object, 'onprem', null);
-    await settle(t, planned.id, (m) => m.status === 'copying' && m.bytesCopied > 0);
+    await untilMigration(t, planned.id, (m) => m.status === 'copying' && m.bytesCopied > 0);
 
     const replacement = randomBytes(1000);
     const overwritten = await t.app.objects.overwrite(object.objectId, Readable.from([replacement]));
     assert.equal(overwritten.version, 2);
-    await quiesce(t);
+    await settle(t.app);
 
     const migration = await t.app.catalog.getMigration(planned.id);
     assert.equal(migration?.status, 'cancelled');
@@ -129,7 +124,7 @@ describe('migration executor', () => {
     t.app.tiers.backend = (name: string) => (name === 'onprem' ? flaky : realBackend(name));
     const object = await t.app.objects.ingest({ body: Readable.from([randomBytes(4096)]) });
     const planned = await t.app.planner.planManual(object, 'onprem', null);
-    const done = await settle(t, planned.id, (m) => m.status === 'completed' || m.status === 'failed');
+    const done = await untilMigration(t, planned.id, (m) => m.status === 'completed' || m.status === 'failed');
     assert.equal(done.status, 'completed');
     assert.equal(done.attempts, 3, 'two failed attempts, one that worked');
     assert.equal((await t.app.objects.get(object.objectId)).tier, 'onprem');
@@ -143,7 +138,7 @@ describe('migration executor', () => {
     const data = randomBytes(4096);
     const object = await t.app.objects.ingest({ body: Readable.from([data]) });
     const planned = await t.app.planner.planManual(object, 'onprem', null);
-    const done = await settle(t, planned.id, (m) => m.status === 'failed' || m.status === 'completed');
+    const done = await untilMigration(t, planned.id, (m) => m.status === 'failed' || m.status === 'completed');
     assert.equal(done.status, 'failed');
     assert.match(done.error ?? '', /tier 'onprem' is unavailable.*gave up after 2 attempts/);
     const { object: still, stream } = await t.app.objects.openContent(object.objectId);
@@ -156,7 +151,7 @@ describe('migration executor', () => {
     const object = await t.app.objects.ingest({ body: Readable.from([randomBytes(100)]) });
     await t.app.tiers.backend('public').delete(object.storageKey);
     const planned = await t.app.planner.planManual(object, 'private', null);
-    const done = await settle(t, planned.id, (m) => m.status === 'failed' || m.status === 'completed');
+    const done = await untilMigration(t, planned.id, (m) => m.status === 'failed' || m.status === 'completed');
     assert.equal(done.status, 'failed');
     assert.equal(done.attempts, 1);
     assert.match(done.error ?? '', /does not exist/);
@@ -167,9 +162,9 @@ describe('migration executor', () => {
     const t = await open({ migration: { bandwidthBytesPerSecond: 2 * 1024 * 1024 } });
     const object = await t.app.objects.ingest({ body: Readable.from([randomBytes(6 * 1024 * 1024)]) });
     const planned = await t.app.planner.planManual(object, 'onprem', null);
-    await settle(t, planned.id, (m) => m.status === 'copying' && m.bytesCopied > 0);
+    await untilMigration(t, planned.id, (m) => m.status === 'copying' && m.bytesCopied > 0);
     await t.app.objects.delete(object.objectId);
-    await quiesce(t);
+    await settle(t.app);
     assert.equal((await t.app.catalog.getMigration(planned.id))?.status, 'cancelled');
     assert.deepEqual(await storedFiles(t.dataDir), []);
   });
@@ -183,7 +178,7 @@ describe('migration executor', () => {
       const data = randomBytes(256 * 1024);
       const object = await t.app.objects.ingest({ body: Readable.from([data]) });
       const planned = await t.app.planner.planManual(object, 'private', null);
-      const done = await settle(t, planned.id, (m) => m.status === 'failed' || m.status === 'completed');
+      const done = await untilMigration(t, planned.id, (m) => m.status === 'failed' || m.status === 'completed');
       assert.equal(done.status, 'failed');
       assert.equal(done.attempts, 2);
       assert.match(done.error ?? '', /does not match/);

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { afterEach, describe, it } from 'node:test';
 import { ManualClock } from '../../src/domain/clock.js';
 import type { AccessRow } from '../../src/engine/access-import.js';
-import { startTestApp, type TestApp } from '../helpers/fixture.js';
+import { settle, startTestApp, type TestApp } from '../helpers/fixture.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -23,14 +23,6 @@ async function open(clock: ManualClock, proactive: boolean): Promise<TestApp> {
   return current;
 }
 
-/** Lets accesses reach the catalog, the reactive policy decide and the executor finish. */
-async function settle(t: TestApp): Promise<void> {
-  await t.app.bus.drain();
-  await t.app.aggregator.flush();
-  await t.app.reactive.settled();
-  await t.app.bus.drain();
-  await t.app.executor.idle();
-}
 
 /** Heavy reads between 09:00 and 10:00 UTC on each of `days` days from DAY0. */
 function dailyPeak(objectId: string, days: number, perMinute = 5): AccessRow[] {
@@ -56,7 +48,7 @@ describe('proactive tiering (virtual time)', () => {
       if (proactive) {
         const report = await t.app.proactive.sweep();
         assert.equal(report.planned.length, 1, 'the sweep plans the move ahead of demand');
-        await settle(t);
+        await settle(t.app);
         const [move] = await migrationsOf(t, object.objectId);
         assert.equal(move?.reason, 'proactive_prediction');
         assert.equal(move?.status, 'completed');
@@ -69,13 +61,13 @@ describe('proactive tiering (virtual time)', () => {
         assert.notEqual((await t.app.objects.get(object.objectId)).tier, 'public');
       } else {
         await t.app.reactive.sweep();
-        await settle(t);
+        await settle(t.app);
         assert.deepEqual(await migrationsOf(t, object.objectId), [], 'reactive-only: nothing moves before the peak');
         // 09:00 to 09:20: the peak's first accesses arrive.
         for (let m = 0; m < 20; m++) {
           clock.set(DAY0 + 14 * DAY + 9 * HOUR + m * MIN);
           await t.app.objects.simulateAccess(object.objectId, 5);
-          await settle(t);
+          await settle(t.app);
         }
         const [move] = await migrationsOf(t, object.objectId);
         assert.equal(move?.reason, 'reactive_access_spike');
@@ -98,7 +90,7 @@ describe('proactive tiering (virtual time)', () => {
     clock.set(DAY0 + 10 * DAY);
     const report = await t.app.proactive.sweep();
     assert.equal(report.planned.length, 1);
-    await settle(t);
+    await settle(t.app);
     const [move] = await migrationsOf(t, object.objectId);
     assert.equal(move?.reason, 'proactive_cooling');
     assert.equal(move?.status, 'completed');
@@ -114,7 +106,7 @@ describe('proactive tiering (virtual time)', () => {
     const sibling = await t.app.objects.ingest({ body: Readable.from([Buffer.from('first report')]), objectId: 'report-03', name: 'reports/2026-03.pdf' });
     clock.set(DAY0 + 2 * DAY);
     await t.app.objects.simulateAccess(sibling.objectId, 150);
-    await settle(t);
+    await settle(t.app);
     clock.advance(2 * HOUR);
     const newcomer = await t.app.objects.ingest({ body: Readable.from([Buffer.from('next report')]), objectId: 'report-04', name: 'reports/2026-04.pdf' });
     clock.advance(MIN);

@@ -1,16 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Prng } from '../../src/sim/prng.js';
 import { parseGbdt, predictGbdt, predictOne, serializeGbdt, trainGbdt, type GbdtModel, type GbdtOptions } from '../../src/forecast/gbdt.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
@@ -35,7 +26,8 @@ function dataset(
   noisy: (t: number, rand: () => number) => number = (t) => t,
   feature: (c: number, rand: () => number) => number = (_c, rand) => rand(),
 ): Data {
-  const rand = mulberry32(seed);
+  const prng = new Prng(seed);
+  const rand = () => prng.next();
   const x = new Float64Array(rows * cols);
   const y = new Float64Array(rows);
   const t = new Float64Array(rows);

@@ -65,3 +65,15 @@ export async function startTestApp(options: { patch?: Record<string, unknown>; c
   };
   return testApp;
 }
+
+/**
+ * Waits until the app is quiet: published accesses recorded and flushed, the reactive
+ * policy done deciding, migration commands delivered and every migration run ended.
+ */
+export async function settle(app: Tiercast): Promise<void> {
+  await app.bus.drain();
+  await app.aggregator.flush();
+  await app.reactive.settled();
+  await app.bus.drain();
+  await app.executor.idle();
+}
