@@ -158,6 +158,10 @@ describe('seed walkthrough through the CLI against a running server', () => {
     assert.ok((why.predicted_accesses as number) > 0, 'the explanation carries the forecast');
     assert.ok((why.top_features as Record<string, number>).group_mean_24h! > 0, 'inherited from its siblings');
     assert.ok('public' in (why.expected_cost_usd as Record<string, number>), 'and the expected cost per tier');
+    const readable = await cli('get-migration', migration.id);
+    assert.equal(readable.code, 0, readable.stderr);
+    assert.match(readable.stdout, /reason\s+proactive_prediction/);
+    assert.match(readable.stdout, /why:[\s\S]*"predicted_accesses"[\s\S]*"saving_usd"/);
 
     const prediction = await cliJson<{ predicted_next_24h: number; model_family: string; features: Record<string, number> }>('predict-access', objectId);
     assert.ok(prediction.predicted_next_24h > 0);

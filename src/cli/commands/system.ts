@@ -72,10 +72,41 @@ export function registerSystemCommands(program: Command, context: Context): void
         if (page.migrations.length === 0) return 'no migrations';
         const table = formatTable(
           ['id', 'object_id', 'timestamp', 'source_tier', 'destination_tier', 'reason', 'status', 'error'],
-          page.migrations.map((m) => [m.id.slice(0, 8), m.object_id, formatTime(m.timestamp), m.source_tier, m.destination_tier, m.reason, m.status, m.error ?? '']),
+          page.migrations.map((m) => [m.id, m.object_id, formatTime(m.timestamp), m.source_tier, m.destination_tier, m.reason, m.status, m.error ?? '']),
         );
         return `${table}\n${page.migrations.length} of ${page.total} migrations`;
       });
+    });
+
+  program
+    .command('get-migration')
+    .description('one migration with its explanation: the policy inputs, forecast, expected costs and saving')
+    .argument('<migration_id>')
+    .action(async (migrationId: string) => {
+      const { client, out } = context();
+      const m = await client.json<MigrationJson>('GET', `/api/migrations/${encodeURIComponent(migrationId)}`);
+      emit(out, m, () =>
+        [
+          formatTable(
+            ['field', 'value'],
+            [
+              ['id', m.id],
+              ['object_id', m.object_id],
+              ['timestamp', formatTime(m.timestamp)],
+              ['move', `${m.source_tier} → ${m.destination_tier}`],
+              ['reason', m.reason],
+              ['status', m.status],
+              ['bytes', `${m.bytes_copied} of ${m.size_bytes}`],
+              ['attempts', m.attempts],
+              ['error', m.error ?? '-'],
+              ['finished_at', formatTime(m.finished_at)],
+            ],
+          ),
+          '',
+          'why:',
+          JSON.stringify(m.explanation, null, 2),
+        ].join('\n'),
+      );
     });
 
   program
