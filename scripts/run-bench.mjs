@@ -16,6 +16,7 @@ const BENCHES = {
   access: { file: 'bench/access-aggregation.ts', title: 'access aggregation (events/s, embedded engine)' },
   migration: { file: 'bench/migration-throughput.ts', title: 'migration throughput (1 GiB folder → folder vs cp, peak RSS)' },
   content: { file: 'bench/content-get.ts', title: 'GET /api/objects/{id}/content (req/s, latency, 4 KiB object)' },
+  forecast: { file: 'bench/forecast.ts', title: 'forecaster: backtest error (baseline vs learned) and scoring speed' },
 };
 const ALIASES = {
   'access-aggregation': 'access',
