@@ -11,26 +11,29 @@ export function installPrometheus(api: Api, app: Tiercast): void {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tiercast_process_' });
 
-  new Gauge({
-    name: 'tiercast_objects',
-    help: 'Objects per tier',
-    labelNames: ['tier'],
-    registers: [registry],
-    async collect() {
-      const usage = await app.catalog.tierUsage();
-      for (const tier of app.tiers.names) this.set({ tier }, usage.find((u) => u.tier === tier)?.objects ?? 0);
-    },
-  });
-  new Gauge({
-    name: 'tiercast_bytes',
-    help: 'Bytes stored per tier',
-    labelNames: ['tier'],
-    registers: [registry],
-    async collect() {
-      const usage = await app.catalog.tierUsage();
-      for (const tier of app.tiers.names) this.set({ tier }, usage.find((u) => u.tier === tier)?.bytes ?? 0);
-    },
-  });
+  // Both per-tier gauges are collected together in one scrape: they share one catalog query.
+  let usageQuery: ReturnType<Tiercast['catalog']['tierUsage']> | undefined;
+  const tierUsage = () => {
+    usageQuery ??= app.catalog.tierUsage().finally(() => {
+      usageQuery = undefined;
+    });
+    return usageQuery;
+  };
+  for (const [name, help, field] of [
+    ['tiercast_objects', 'Objects per tier', 'objects'],
+    ['tiercast_bytes', 'Bytes stored per tier', 'bytes'],
+  ] as const) {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['tier'],
+      registers: [registry],
+      async collect() {
+        const usage = await tierUsage();
+        for (const tier of app.tiers.names) this.set({ tier }, usage.find((u) => u.tier === tier)?.[field] ?? 0);
+      },
+    });
+  }
   new Gauge({
     name: 'tiercast_migrations',
     help: 'Migrations in the catalog by status and reason',

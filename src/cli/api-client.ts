@@ -26,15 +26,7 @@ export class ApiClient {
 
   /** Streams a file as the request body: nothing is read into memory first. */
   async uploadFile<T>(path: string, query: Record<string, string | undefined>): Promise<T> {
-    let size: number;
-    try {
-      const stat = statSync(path);
-      if (!stat.isFile()) throw new CliError(`${path} is not a file`);
-      size = stat.size;
-    } catch (error) {
-      if (error instanceof CliError) throw error;
-      throw new CliError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
-    }
+    const size = fileSize(path);
     const response = await this.request('POST', `/api/objects${queryString(query)}`, {
       body: Readable.toWeb(createReadStream(path, { highWaterMark: 1024 * 1024 })) as ReadableStream,
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
@@ -45,12 +37,7 @@ export class ApiClient {
 
   /** Streams a text file (CSV) as the body. */
   async postTextFile<T>(path: string, apiPath: string): Promise<T> {
-    try {
-      if (!statSync(path).isFile()) throw new CliError(`${path} is not a file`);
-    } catch (error) {
-      if (error instanceof CliError) throw error;
-      throw new CliError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
-    }
+    fileSize(path);
     const response = await this.request('POST', apiPath, {
       body: Readable.toWeb(createReadStream(path)) as ReadableStream,
       headers: { 'content-type': 'text/csv' },
@@ -85,6 +72,18 @@ export class ApiClient {
       throw new CliError(`${body.message ?? `HTTP ${response.status}`}`, body.hint);
     }
     return response;
+  }
+}
+
+/** Size of a regular file, bytes; a missing or odd path is a one-line CliError. */
+function fileSize(path: string): number {
+  try {
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new CliError(`${path} is not a file`);
+    return stat.size;
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
 }
 
