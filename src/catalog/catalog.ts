@@ -115,12 +115,10 @@ export interface Catalog {
    * Deltas for unknown objects are dropped; their ids are returned.
    */
   recordAccesses(deltas: readonly AccessBucketDelta[]): Promise<{ unknownObjectIds: string[] }>;
-  /** Sum of accesses in buckets starting at or after `sinceMs`. */
-  accessesSince(objectId: string, sinceMs: number): Promise<number>;
   accessHistory(objectId: string, fromMs: number, toMs: number): Promise<AccessBucket[]>;
   /**
-   * Batched accessesSince: for each object with any access since the earliest bound, its
-   * sums since each of `sinceMs` (same order). Objects with none are left out.
+   * For each object with any access since the earliest bound, its sums of the buckets
+   * starting at or after each of `sinceMs` (same order). Objects with none are left out.
    */
   accessSums(objectIds: readonly string[], sinceMs: readonly number[]): Promise<Map<string, number[]>>;
   /** Buckets of many objects with bucket_start in [fromMs, toMs), ordered by object then time. */
@@ -143,7 +141,6 @@ export interface Catalog {
   createMigration(migration: NewMigration): Promise<MigrationRecord | undefined>;
   getMigration(id: string): Promise<MigrationRecord | undefined>;
   listMigrations(query: MigrationQuery): Promise<Page<MigrationRecord>>;
-  activeMigrationFor(objectId: string): Promise<MigrationRecord | undefined>;
   /** The ids among `objectIds` that have an active migration. */
   objectsWithActiveMigration(objectIds: readonly string[]): Promise<Set<string>>;
   /** Every migration in a non-terminal state, oldest first. */

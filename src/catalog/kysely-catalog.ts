@@ -261,16 +261,6 @@ export class KyselyCatalog implements Catalog {
     return { unknownObjectIds: [...perObject.keys()].filter((id) => !known.has(id)) };
   }
 
-  async accessesSince(objectId: string, sinceMs: number): Promise<number> {
-    const row = await this.db
-      .selectFrom('access_buckets')
-      .select((eb) => eb.fn.sum<number | string>('count').as('total'))
-      .where('object_id', '=', objectId)
-      .where('bucket_start', '>=', sinceMs)
-      .executeTakeFirst();
-    return Number(row?.total ?? 0);
-  }
-
   async accessSums(objectIds: readonly string[], sinceMs: readonly number[]): Promise<Map<string, number[]>> {
     const sums = new Map<string, number[]>();
     if (sinceMs.length === 0) return sums;
@@ -447,11 +437,6 @@ export class KyselyCatalog implements Catalog {
         .execute();
       return { items: rows.map(rowToMigration), total: Number(total) };
     });
-  }
-
-  async activeMigrationFor(objectId: string): Promise<MigrationRecord | undefined> {
-    const row = await activeMigration(this.db, objectId);
-    return row && rowToMigration(row);
   }
 
   async objectsWithActiveMigration(objectIds: readonly string[]): Promise<Set<string>> {

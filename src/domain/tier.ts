@@ -40,10 +40,6 @@ export function tierRank(tiers: readonly TierProfile[], name: string): number {
   return rank;
 }
 
-export function isKnownTier(tiers: readonly TierProfile[], name: string): boolean {
-  return tiers.some((t) => t.name === name);
-}
-
 /** Expected latency of one whole-object read, milliseconds. */
 export function readLatencyMs(tier: TierProfile, sizeBytes: number): number {
   return tier.latency.firstByteMs + (tier.latency.perMbMs * sizeBytes) / (1024 * 1024);

@@ -65,10 +65,6 @@ export class MigrationExecutor {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  get runningCount(): number {
-    return this.inFlight.size;
-  }
-
   async stop(): Promise<void> {
     this.stopped = true;
     this.queued.length = 0;
