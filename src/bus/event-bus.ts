@@ -30,6 +30,14 @@ export interface SubscribeOptions {
   group: string;
   /** Attempts before a message that keeps failing is sent to the dead-letter topic. */
   maxAttempts?: number;
+  /**
+   * Durability hook: awaited before the bus records handled messages as done (Kafka: before
+   * it commits their offsets), so a handler that only buffers (the access aggregator) can
+   * make its effects durable first. While it fails, nothing is committed and the messages
+   * are redelivered after a crash. The in-process bus keeps nothing across a crash, so it
+   * has nothing to commit and never calls it.
+   */
+  beforeCommit?: () => Promise<void>;
 }
 
 export interface Subscription {

@@ -29,6 +29,7 @@ import {
   type Subscription,
   type Topic,
 } from './event-bus.js';
+import { Fifo } from './fifo.js';
 
 export interface InProcessBusOptions {
   /** Handlers running at once per (topic, group), over all its keys. Default 64. */
@@ -42,32 +43,6 @@ const MAX_RETRY_DELAY_MS = 2_000;
 /** Dispatches in one event-loop turn before the pump yields, so fast handlers cannot starve I/O. */
 const DISPATCHES_PER_TURN = 8_192;
 const KNOWN_TOPICS: ReadonlySet<string> = new Set(Object.values(TOPICS));
-
-/** First-in first-out queue over an array with a moving head: O(1) amortised, no per-item node. */
-class Fifo<T> {
-  private items: T[] = [];
-  private head = 0;
-
-  get size(): number {
-    return this.items.length - this.head;
-  }
-  push(item: T): void {
-    this.items.push(item);
-  }
-  shift(): T | undefined {
-    if (this.head === this.items.length) return undefined;
-    const item = this.items[this.head] as T;
-    this.items[this.head++] = undefined as T; // release the reference for the GC
-    if (this.head === this.items.length) {
-      this.items = [];
-      this.head = 0;
-    } else if (this.head >= 1_024 && this.head * 2 >= this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return item;
-  }
-}
 
 interface Delivery {
   key: string;
