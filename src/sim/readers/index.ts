@@ -18,6 +18,8 @@ export const DETECT_BYTES = 64 * 1024;
 export interface ReadTraceOptions extends ReaderOptions {
   /** Skip detection and read the file as this format. */
   format?: TraceFormat;
+  /** Told the format that will be read (forced or detected) before the first record. */
+  onFormat?: (format: TraceFormat) => void;
 }
 
 const READERS: Record<TraceFormat, (path: string, options: ReaderOptions) => AsyncGenerator<TraceRecord[]>> = {
@@ -103,6 +105,7 @@ export async function* readTraceBatches(path: string, options: ReadTraceOptions 
       throw new TraceError(problem, { path }, `force one with --format ${TRACE_FORMATS.join('|')}`);
     }
   }
+  options.onFormat?.(format);
   yield* READERS[format](path, options);
 }
 
@@ -126,7 +129,7 @@ const seconds = (ms: number) => `${(ms / 1000).toLocaleString('en', { maximumFra
  */
 export async function* inTimeOrderBatches(
   batches: AsyncIterable<TraceRecord[]> | Iterable<TraceRecord[]>,
-  options: { maxBuffered: number; path?: string },
+  options: { maxBuffered: number; path?: string; onSorted?: (records: number) => void },
 ): AsyncGenerator<TraceRecord[]> {
   const { maxBuffered, path } = options;
   let buffer: TraceRecord[] | undefined = [];
@@ -165,7 +168,10 @@ export async function* inTimeOrderBatches(
     }
   }
   if (buffer === undefined || buffer.length === 0) return;
-  if (firstBack !== undefined) buffer.sort((a, b) => a.at - b.at);
+  if (firstBack !== undefined) {
+    buffer.sort((a, b) => a.at - b.at);
+    options.onSorted?.(buffer.length);
+  }
   yield buffer;
 }
 
