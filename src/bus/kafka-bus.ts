@@ -20,6 +20,7 @@ import { TOPICS, type BusHandler, type DeadLetter, type EventBus, type Subscribe
 import { encodeValue, partitionFor } from './kafka-codec.js';
 import { checkBrokers, kafkaUnavailable, positiveInteger, topicNames, type KafkaBusOptions, type TopicNames } from './kafka-options.js';
 import { KafkaSubscription } from './kafka-subscription.js';
+import { KafkaWriter, type OutgoingRecord } from './kafka-writer.js';
 import { checkTopicsExist, createTopics } from './kafka-topics.js';
 
 export type { KafkaBusOptions } from './kafka-options.js';
@@ -67,6 +68,7 @@ class KafkaBus implements EventBus {
   /** Per physical topic and partition: the offset after the last message this process wrote. */
   private readonly written = new Map<string, Map<number, bigint>>();
   private writes = 0;
+  private readonly writer: KafkaWriter;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -78,6 +80,11 @@ class KafkaBus implements EventBus {
   ) {
     this.log = options.log ?? pino({ enabled: false });
     producer.on('error', (error: Error) => this.log.warn({ err: error }, 'Kafka producer error'));
+    this.writer = new KafkaWriter(producer, (topic, partition, end) => {
+      let ends = this.written.get(topic);
+      if (!ends) this.written.set(topic, (ends = new Map()));
+      if ((ends.get(partition) ?? -1n) < end) ends.set(partition, end);
+    });
   }
 
   async publish<T>(topic: Topic, messages: ReadonlyArray<{ key: string; value: T }>): Promise<void> {
@@ -90,7 +97,7 @@ class KafkaBus implements EventBus {
       const key = Buffer.from(message.key, 'utf8');
       return { topic: physical, key, value: encodeValue(topic, i, message.key, message.value), partition: partitionFor(key, count) };
     });
-    await this.write(physical, records, `publishing to '${physical}'`);
+    await this.write(records, `publishing to '${physical}'`);
   }
 
   async subscribe<T>(topic: Topic, handler: BusHandler<T>, options: SubscribeOptions): Promise<Subscription> {
@@ -172,22 +179,14 @@ class KafkaBus implements EventBus {
     return this.closing;
   }
 
-  private async write(physical: string, records: Array<{ topic: string; key: Buffer; value: Buffer; partition: number }>, doing: string): Promise<void> {
-    let result;
+  private async write(records: OutgoingRecord[], doing: string): Promise<void> {
     try {
-      result = await this.producer.send({ messages: records });
+      await this.writer.write(records);
     } catch (error) {
       throw kafkaUnavailable(this.brokers, doing, error);
+    } finally {
+      this.writes++;
     }
-    const perPartition = new Map<number, number>();
-    for (const record of records) perPartition.set(record.partition, (perPartition.get(record.partition) ?? 0) + 1);
-    let ends = this.written.get(physical);
-    if (!ends) this.written.set(physical, (ends = new Map()));
-    for (const { partition, offset } of result.offsets ?? []) {
-      const end = offset + BigInt(perPartition.get(partition) ?? 0);
-      if ((ends.get(partition) ?? -1n) < end) ends.set(partition, end);
-    }
-    this.writes++;
   }
 
   private async sendDeadLetter(key: string, letter: DeadLetter): Promise<void> {
@@ -199,7 +198,7 @@ class KafkaBus implements EventBus {
       value: encodeValue(TOPICS.deadLetter, 0, key, letter),
       partition: partitionFor(keyBuffer, this.partitions.get(physical) as number),
     };
-    await this.write(physical, [record], `publishing a dead letter to '${physical}'`);
+    await this.write([record], `publishing a dead letter to '${physical}'`);
   }
 
   private groupFor(physical: string, name: string): GroupState {

@@ -87,6 +87,19 @@ export function eventBusConformance(name: string, makeBus: () => Promise<BusUnde
       assert.deepEqual(seqs(b.got), range(50));
     });
 
+    it('delivers every message of publishes made concurrently, one key in call order', async () => {
+      // Caught a client whose idempotent producer gave concurrent sends the same sequence
+      // number, so the broker dropped all but the first as duplicates.
+      const received = await collect('concurrent');
+      await Promise.all(range(30).map((seq) => bus.publish(TOPICS.accessEvents, [{ key: `${run}-same`, value: { run, seq } }])));
+      await waitFor(() => received.got.length >= 30, undefined, '30 messages');
+      await bus.drain();
+      assert.deepEqual(
+        received.got.map((m) => m.value.seq),
+        range(30),
+      );
+    });
+
     it('gives each message to exactly one subscriber of a group, one key to one subscriber', async () => {
       const first = await collect('shared');
       const second = await collect('shared');
