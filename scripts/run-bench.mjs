@@ -17,6 +17,7 @@ const BENCHES = {
   migration: { file: 'bench/migration-throughput.ts', title: 'migration throughput (1 GiB folder → folder vs cp, peak RSS)' },
   content: { file: 'bench/content-get.ts', title: 'GET /api/objects/{id}/content (req/s, latency, 4 KiB object)' },
   forecast: { file: 'bench/forecast.ts', title: 'forecaster: backtest error (baseline vs learned) and scoring speed' },
+  'migration-s3': { file: 'bench/migration-s3.ts', title: 'migration folder → S3-protocol server (s3rver): MiB/s, objects/s, peak RSS' },
 };
 const ALIASES = {
   'access-aggregation': 'access',
