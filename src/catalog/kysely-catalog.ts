@@ -39,6 +39,19 @@ const SORT_COLUMNS: Record<ObjectSortField, keyof ObjectsTable & string> = {
 /** Thrown inside a transaction to roll it back when a guarded step matched nothing. */
 class RollBack extends Error {}
 
+/** What differs between the dialects the catalog runs on, beyond Kysely's own dialect. */
+export interface KyselyCatalogOptions {
+  /** Brings the schema up to date (default: the shared migrations); PostgreSQL runs them under an advisory lock. */
+  migrate?: (db: Kysely<Database>) => Promise<unknown>;
+  /**
+   * Locks the object rows a batch is about to write, in one fixed order. Needed where rows
+   * are locked one by one (PostgreSQL): an UPDATE ... FROM locks them in whatever order its
+   * join visits them, so two concurrent batches could deadlock. SQLite has one writer at a
+   * time and needs none.
+   */
+  lockObjectRows?: (trx: Transaction<Database>, objectIds: readonly string[]) => Promise<void>;
+}
+
 /**
  * The catalog on Kysely. Dialect-neutral SQL only (RETURNING, ON CONFLICT, UPDATE ... FROM
  * VALUES, partial unique index), so the same class serves SQLite and PostgreSQL.
@@ -52,10 +65,11 @@ export class KyselyCatalog implements Catalog {
     private readonly db: Kysely<Database>,
     /** Engine name shown in health output, e.g. `sqlite` or `postgres`. */
     readonly kind: string,
+    private readonly options: KyselyCatalogOptions = {},
   ) {}
 
   async migrateSchema(): Promise<void> {
-    await migrateSchema(this.db);
+    await (this.options.migrate ?? migrateSchema)(this.db);
   }
 
   async close(): Promise<void> {
@@ -226,6 +240,7 @@ export class KyselyCatalog implements Catalog {
     if (perObject.size === 0) return { unknownObjectIds: [] };
     const known = new Set<string>();
     await this.db.transaction().execute(async (trx) => {
+      await this.options.lockObjectRows?.(trx, [...perObject.keys()]);
       // Objects first: the UPDATE locks the rows it finds and tells which ids exist, so no
       // bucket is written for an object deleted concurrently.
       for (const chunk of chunked([...perObject].sort(byKey), CHUNK_ROWS)) {
@@ -291,7 +306,7 @@ export class KyselyCatalog implements Catalog {
   }
 
   savePredictions(predictions: readonly Prediction[]): Promise<void> {
-    return forecasts.savePredictions(this.db, predictions);
+    return forecasts.savePredictions(this.db, predictions, this.options.lockObjectRows);
   }
 
   saveModel(model: Omit<ModelRecord, 'version'>): Promise<ModelRecord> {

@@ -1,10 +1,13 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { ObjectAccessBucket } from './catalog.js';
 import type { Database, ModelsTable } from './schema.js';
 import type { BacktestMetrics, ModelFamily, ModelRecord, Prediction } from '../domain/forecast.js';
+import { conflict } from '../domain/errors.js';
 
 /** Rows per multi-row statement, as in the catalog. */
 const CHUNK_ROWS = 500;
+/** Model numbers tried before giving up when other processes take each one first. */
+const SAVE_MODEL_ATTEMPTS = 20;
 
 /**
  * The forecasting part of the Kysely catalog: batched history reads for feature building,
@@ -29,8 +32,15 @@ export async function accessBucketsFor(db: Kysely<Database>, objectIds: readonly
   return buckets;
 }
 
-export async function savePredictions(db: Kysely<Database>, predictions: readonly Prediction[]): Promise<void> {
+/** `lockObjectRows`: see KyselyCatalogOptions (keeps concurrent batches from deadlocking on PostgreSQL). */
+export async function savePredictions(
+  db: Kysely<Database>,
+  predictions: readonly Prediction[],
+  lockObjectRows?: (trx: Transaction<Database>, objectIds: readonly string[]) => Promise<void>,
+): Promise<void> {
+  if (predictions.length === 0) return;
   await db.transaction().execute(async (trx) => {
+    await lockObjectRows?.(trx, predictions.map((p) => p.objectId));
     for (let i = 0; i < predictions.length; i += CHUNK_ROWS) {
       const chunk = predictions.slice(i, i + CHUNK_ROWS);
       const values = sql.join(
@@ -54,29 +64,42 @@ export async function savePredictions(db: Kysely<Database>, predictions: readonl
 
 export async function saveModel(db: Kysely<Database>, model: Omit<ModelRecord, 'version'>): Promise<ModelRecord> {
   return db.transaction().execute(async (trx) => {
-    // The registry is written rarely (a training run), so max+1 inside the transaction is enough.
-    const { top } = await trx
-      .selectFrom('models')
-      .select((eb) => eb.fn.max<number | string | null>('version').as('top'))
-      .executeTakeFirstOrThrow();
-    const version = Number(top ?? 0) + 1;
-    await trx
-      .insertInto('models')
-      .values({
-        version,
-        family: model.family,
-        created_at: model.createdAt,
-        trained_from: model.trainedFrom,
-        trained_to: model.trainedTo,
-        horizon_hours: model.horizonHours,
-        feature_names: JSON.stringify(model.featureNames),
-        metrics: JSON.stringify(model.metrics),
-        served: model.served ? 1 : 0,
-        payload: model.payload,
-      })
-      .execute();
-    return { ...model, version };
+    // max+1: the registry is written rarely (a training run). Two processes saving at once
+    // on PostgreSQL may read the same max; the later insert then waits for the first, finds
+    // the number taken and does nothing, and the next statement sees the committed row, so
+    // it takes the next number. (SQLite has one writer at a time: the first try wins.)
+    for (let attempt = 1; attempt <= SAVE_MODEL_ATTEMPTS; attempt++) {
+      const { top } = await trx
+        .selectFrom('models')
+        .select((eb) => eb.fn.max<number | string | null>('version').as('top'))
+        .executeTakeFirstOrThrow();
+      const version = Number(top ?? 0) + 1;
+      if (await insertModel(trx, model, version)) return { ...model, version };
+    }
+    // Only reachable if each statement does not see newly committed rows (a database whose
+    // default isolation is above READ COMMITTED).
+    throw conflict(`could not number the new model after ${SAVE_MODEL_ATTEMPTS} tries: other processes keep saving models`, 'train again');
   });
+}
+
+async function insertModel(trx: Transaction<Database>, model: Omit<ModelRecord, 'version'>, version: number): Promise<boolean> {
+  const inserted = await trx
+    .insertInto('models')
+    .values({
+      version,
+      family: model.family,
+      created_at: model.createdAt,
+      trained_from: model.trainedFrom,
+      trained_to: model.trainedTo,
+      horizon_hours: model.horizonHours,
+      feature_names: JSON.stringify(model.featureNames),
+      metrics: JSON.stringify(model.metrics),
+      served: model.served ? 1 : 0,
+      payload: model.payload,
+    })
+    .onConflict((oc) => oc.column('version').doNothing())
+    .executeTakeFirst();
+  return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
 }
 
 export async function listModels(db: Kysely<Database>, limit: number): Promise<ModelRecord[]> {

@@ -122,9 +122,12 @@ const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 /**
  * Applies every pending migration (Kysely's lock table serialises concurrent callers).
  * Returns the names applied now: empty when the schema was already current.
+ * `migrationTableSchema` names the schema of Kysely's bookkeeping tables on PostgreSQL:
+ * without it Kysely looks for them in every schema of the database and, finding another
+ * catalog's, would skip creating its own.
  */
-export async function migrateSchema(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+export async function migrateSchema(db: Kysely<any>, options: { migrationTableSchema?: string } = {}): Promise<string[]> {
+  const migrator = new Migrator({ db, provider, ...(options.migrationTableSchema !== undefined && { migrationTableSchema: options.migrationTableSchema }) });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
