@@ -49,7 +49,7 @@ export interface SubscriptionSettings {
 
 const MAX_RETRY_DELAY_MS = 2_000;
 const RECONNECT_DELAY_MS = 250;
-const MAX_RECONNECT_DELAY_MS = 5_000;
+const MAX_RECONNECT_DELAY_MS = 2_000;
 const CLOSE_TIMEOUT_MS = 10_000;
 
 /** The queue and progress of one partition. */
