@@ -1,18 +1,21 @@
 #!/usr/bin/env node
 // A real PostgreSQL server for tests and local scale-out runs, from Debian's binaries
-// (package `postgresql-15`). Loopback only, data, log and pid under `stateDir`.
+// (package `postgresql-15`, which `postgresql` brings on Debian 12). Loopback only, on a free
+// port (the last one again if still free); data (pid in data/postmaster.pid), log and port
+// under `stateDir`, or under /var/tmp with a link from `stateDir` when the `postgres` user
+// cannot enter `stateDir` (see serverHome). Role, password and database: tiercast.
 //   node scripts/services/postgres.mjs up|down [stateDir]
 // `up` prints the KEY=value settings (DATABASE_URL) that connect to it.
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { appendFileSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { appendFileSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /** The major version the project is tested with; another installed major is used with a warning. */
 export const PG_MAJOR = 15;
-const INSTALL_HINT = `apt-get update && apt-get install -y postgresql-${PG_MAJOR} (Debian's PostgreSQL ${PG_MAJOR})`;
+const INSTALL_HINT = `apt-get update && apt-get install -y postgresql (on Debian 12 that is PostgreSQL ${PG_MAJOR}; elsewhere name postgresql-${PG_MAJOR})`;
 const SYSTEM_USER = 'postgres';
 const ROLE = 'tiercast';
 const PASSWORD = 'tiercast';
@@ -34,35 +37,39 @@ full_page_writes = off
 log_min_messages = warning
 `;
 
-const paths = (stateDir) => ({
-  data: join(stateDir, 'data'),
-  log: join(stateDir, 'postgres.log'),
-  superuserPassword: join(stateDir, 'superuser.password'),
+/** The server's files, in `home`: the state folder, or the folder serverHome() chose instead. */
+const paths = (home) => ({
+  data: join(home, 'data'),
+  log: join(home, 'postgres.log'),
+  superuserPassword: join(home, 'superuser.password'),
+  lastPort: join(home, 'port'),
 });
 
 export async function start({ stateDir }) {
   stateDir = resolve(stateDir);
   const bin = findBinDir();
-  const files = paths(stateDir);
-  prepareStateDir(stateDir);
-  if (!existsSync(join(files.data, 'PG_VERSION'))) await initCluster(bin, stateDir);
+  const home = serverHome(stateDir);
+  const files = paths(home);
+  if (!existsSync(join(files.data, 'PG_VERSION'))) await initCluster(bin, home);
   checkClusterMajor(bin, files.data);
 
   let port = await runningPort(bin, files.data);
-  if (port === undefined) port = await startServer(bin, stateDir);
+  if (port === undefined) port = await startServer(bin, home);
   await waitUntilAccepting(bin, port);
-  await ensureRoleAndDatabase(bin, stateDir, port);
+  await ensureRoleAndDatabase(bin, home, port);
   return { env: { DATABASE_URL: `postgres://${ROLE}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}` } };
 }
 
 export async function stop({ stateDir }) {
   stateDir = resolve(stateDir);
-  const { data } = paths(stateDir);
+  if (!existsSync(stateDir)) return;
+  const home = serverHome(stateDir);
+  const { data } = paths(home);
   if (!existsSync(join(data, 'PG_VERSION'))) return;
   const bin = findBinDir();
   if ((await runningPort(bin, data)) === undefined) return;
   // Fast: roll back open transactions and disconnect clients, then a clean shutdown.
-  const result = await asPostgres(join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'fast', '-w', '-t', String(START_TIMEOUT_S)], stateDir);
+  const result = await asPostgres(join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'fast', '-w', '-t', String(START_TIMEOUT_S)], home);
   if (result.status !== 0 && (await runningPort(bin, data)) !== undefined) {
     throw new Error(`pg_ctl stop failed: ${output(result)}`);
   }
@@ -149,21 +156,35 @@ function ensureSystemUser() {
   return ids;
 }
 
-function prepareStateDir(stateDir) {
+/**
+ * The folder for the server's files, owned by the postgres user: the state folder itself,
+ * unless that lies under a folder the postgres user may not enter (a clone under /root).
+ * Then a folder of its own under /var/tmp, named after the state folder (so `stop` finds
+ * it again), with a link to it in the state folder.
+ */
+function serverHome(stateDir) {
   mkdirSync(stateDir, { recursive: true });
-  if (!isRoot()) return;
+  if (!isRoot()) return stateDir;
   const { uid, gid } = ensureSystemUser();
   chownSync(stateDir, uid, gid);
-  const reach = spawnSync('runuser', ['-u', SYSTEM_USER, '--', 'test', '-w', stateDir]);
-  if (reach.status !== 0) {
-    throw new Error(`the '${SYSTEM_USER}' user cannot write to ${stateDir}: make its parent folders traversable (chmod o+x) or choose another state folder`);
-  }
+  if (writableByPostgres(stateDir)) return stateDir;
+  const home = join('/var/tmp', `tiercast-postgres-${createHash('sha256').update(stateDir).digest('hex').slice(0, 16)}`);
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  chownSync(home, uid, gid);
+  if (!writableByPostgres(home)) throw new Error(`the '${SYSTEM_USER}' user can write neither to ${stateDir} nor to ${home}`);
+  const link = join(stateDir, 'server');
+  if (!existsSync(link)) symlinkSync(home, link);
+  return home;
+}
+
+function writableByPostgres(dir) {
+  return spawnSync('runuser', ['-u', SYSTEM_USER, '--', 'test', '-w', dir]).status === 0;
 }
 
 // Cluster ---------------------------------------------------------------------------------------
 
-async function initCluster(bin, stateDir) {
-  const files = paths(stateDir);
+async function initCluster(bin, home) {
+  const files = paths(home);
   // Password auth over TCP, also for the superuser: a wrong DATABASE_URL fails like it would
   // against a real deployment instead of being let in by `trust`.
   writeFileSync(files.superuserPassword, `${randomBytes(18).toString('base64url')}\n`, { mode: 0o600 });
@@ -174,7 +195,7 @@ async function initCluster(bin, stateDir) {
   const result = await asPostgres(
     join(bin, 'initdb'),
     ['-D', files.data, '-U', 'postgres', '--pwfile', files.superuserPassword, '--auth-host=scram-sha-256', '--auth-local=peer', '--encoding=UTF8', '--no-locale', '--no-instructions'],
-    stateDir,
+    home,
   );
   if (result.status !== 0) throw new Error(`initdb failed: ${output(result)}`);
   appendFileSync(join(files.data, 'postgresql.conf'), SERVER_SETTINGS);
@@ -189,29 +210,40 @@ async function runningPort(bin, data) {
   return Number(lines[3]);
 }
 
-async function startServer(bin, stateDir) {
-  const files = paths(stateDir);
+async function startServer(bin, home) {
+  const files = paths(home);
   let lastFailure = '';
   for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-    // Another process may take the free port before postgres binds it: then try another.
-    const port = await freePort();
+    // The last run's port if it is still free, so a restart keeps the URL others were given;
+    // another process may take a free port before postgres binds it: then try another.
+    const port = (attempt === 1 && (await lastPortIfFree(files.lastPort))) || (await freePort());
     const result = await asPostgres(
       join(bin, 'pg_ctl'),
       ['start', '-D', files.data, '-l', files.log, '-w', '-t', String(START_TIMEOUT_S), '-o', `-p ${port}`],
-      stateDir,
+      home,
     );
-    if (result.status === 0) return port;
+    if (result.status === 0) {
+      writeFileSync(files.lastPort, `${port}\n`);
+      return port;
+    }
     lastFailure = `${output(result)}\n${logTail(files.log)}`;
     if (!/could not bind|address already in use/i.test(lastFailure)) break;
   }
   throw new Error(`PostgreSQL did not start: ${lastFailure}`);
 }
 
-function freePort() {
+async function lastPortIfFree(file) {
+  const port = existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : NaN;
+  if (!Number.isInteger(port) || port <= 0) return undefined;
+  return (await freePort(port).catch(() => undefined)) === port ? port : undefined;
+}
+
+/** `wanted` if it can be bound on loopback now, or any free port when `wanted` is 0. */
+function freePort(wanted = 0) {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(wanted, '127.0.0.1', () => {
       const { port } = server.address();
       server.close(() => resolvePort(port));
     });
@@ -229,7 +261,7 @@ async function waitUntilAccepting(bin, port) {
 }
 
 /** Creates the application's role (allowed to create databases, for per-test ones) and database once. */
-async function ensureRoleAndDatabase(bin, stateDir, port) {
+async function ensureRoleAndDatabase(bin, home, port) {
   const sql = `
 DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${ROLE}') THEN
@@ -240,7 +272,7 @@ SELECT 'CREATE DATABASE ${DATABASE} OWNER ${ROLE}' WHERE NOT EXISTS (SELECT FROM
 `;
   const result = await run(join(bin, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-X', '-q', '-v', 'ON_ERROR_STOP=1'], {
     input: sql,
-    env: { ...process.env, PGPASSWORD: readFileSync(paths(stateDir).superuserPassword, 'utf8').trim(), PGCONNECT_TIMEOUT: '10' },
+    env: { ...process.env, PGPASSWORD: readFileSync(paths(home).superuserPassword, 'utf8').trim(), PGCONNECT_TIMEOUT: '10' },
   });
   if (result.status !== 0) throw new Error(`creating role and database '${DATABASE}' failed: ${output(result)}`);
 }

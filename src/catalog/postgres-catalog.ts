@@ -50,6 +50,7 @@ export async function openPostgresCatalog(url: string, options: PostgresCatalogO
     connectionString: url,
     max: options.poolSize ?? DEFAULT_POOL_SIZE,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // Names the sessions in pg_stat_activity; an application_name in the URL wins.
     application_name: 'tiercast',
     // Every connection resolves the catalog's unqualified table names in its schema.
     options: `-c search_path=${schema}`,
