@@ -52,6 +52,21 @@ export function moveCost(from: TierProfile, to: TierProfile, sizeBytes: number):
   return from.pricing.getPer1000 / 1000 + from.pricing.retrievalPerGb * (sizeBytes / BYTES_PER_GB) + to.pricing.putPer1000 / 1000;
 }
 
+/** The hours a forecast is costed over and the accesses expected within them (see planPlacement). */
+function planningWindow(forecast: { accesses: number; horizonHours: number }, settings: PlacementSettings): { windowHours: number; expectedAccesses: number } {
+  const rate = Math.max(0, forecast.accesses) / forecast.horizonHours;
+  const gapHours = rate > 0 ? 1 / rate : Infinity;
+  const windowHours = Math.max(forecast.horizonHours, Math.min(settings.maxPlanningHours, gapHours));
+  return { windowHours, expectedAccesses: rate * windowHours };
+}
+
+/** One tier's expected cost over the window, plus a one-off `move` (a migration, or the first write). */
+function tierCost(tier: TierProfile, sizeBytes: number, window: { windowHours: number; expectedAccesses: number }, move: number, penaltyPerSecond: number): TierCost {
+  const access = accessCosts(tier, sizeBytes, window.expectedAccesses, penaltyPerSecond);
+  const storage = tier.pricing.storageGbMonth * (sizeBytes / BYTES_PER_GB) * (window.windowHours / HOURS_PER_MONTH);
+  return { tier: tier.name, storage, ...access, move, total: storage + access.requests + access.retrieval + access.latencyPenalty + move };
+}
+
 /**
  * Picks the tier with the least expected cost for an object forecast to get
  * `predictedAccesses` in the next `horizonHours`: storage over the window, requests,
@@ -69,20 +84,44 @@ export function planPlacement(
 ): PlacementDecision {
   const current = tiers.find((t) => t.name === object.currentTier);
   if (!current) throw new Error(`unknown tier '${object.currentTier}'`);
-  const rate = Math.max(0, forecast.accesses) / forecast.horizonHours;
-  const gapHours = rate > 0 ? 1 / rate : Infinity;
-  const windowHours = Math.max(forecast.horizonHours, Math.min(settings.maxPlanningHours, gapHours));
-  const expectedAccesses = rate * windowHours;
-  const gb = object.sizeBytes / BYTES_PER_GB;
-  const costs = tiers.map((tier): TierCost => {
-    const access = accessCosts(tier, object.sizeBytes, expectedAccesses, settings.latencyPenaltyPerSecond);
-    const storage = tier.pricing.storageGbMonth * gb * (windowHours / HOURS_PER_MONTH);
-    const move = tier.name === current.name ? 0 : moveCost(current, tier, object.sizeBytes);
-    return { tier: tier.name, storage, ...access, move, total: storage + access.requests + access.retrieval + access.latencyPenalty + move };
-  });
+  const window = planningWindow(forecast, settings);
+  const costs = tiers.map((tier) =>
+    tierCost(tier, object.sizeBytes, window, tier.name === current.name ? 0 : moveCost(current, tier, object.sizeBytes), settings.latencyPenaltyPerSecond),
+  );
   const stay = costs.find((c) => c.tier === current.name)!;
   const best = costs.reduce((a, b) => (b.total < a.total ? b : a));
   const saving = stay.total - best.total;
   const worthIt = best.tier !== current.name && saving > best.move * settings.moveMargin;
-  return { currentTier: current.name, bestTier: worthIt ? best.tier : current.name, move: worthIt, windowHours, expectedAccesses, costs, saving: worthIt ? saving : 0 };
+  return { currentTier: current.name, bestTier: worthIt ? best.tier : current.name, move: worthIt, ...window, costs, saving: worthIt ? saving : 0 };
+}
+
+/** Where a new object should be written: the tier with the least expected cost, its first write included. */
+export interface IngestPlacement {
+  tier: string;
+  windowHours: number;
+  expectedAccesses: number;
+  /** `move` holds each tier's PUT fee: the write that creates the object there. */
+  costs: TierCost[];
+}
+
+/**
+ * Picks the tier a new object is written to from a forecast of its accesses (for a
+ * newcomer, what its group's objects get): the configured ingest tier, or a faster one
+ * when that is cheaper over the same window as planPlacement, each tier's first write in
+ * place of a move. Without demand (under one access expected in the window) the object
+ * lands in the ingest tier, as configured.
+ */
+export function planIngestPlacement(
+  tiers: readonly TierProfile[],
+  ingestTier: string,
+  sizeBytes: number,
+  forecast: { accesses: number; horizonHours: number },
+  settings: PlacementSettings,
+): IngestPlacement {
+  const ingestRank = tiers.findIndex((t) => t.name === ingestTier);
+  if (ingestRank < 0) throw new Error(`unknown tier '${ingestTier}'`);
+  const window = planningWindow(forecast, settings);
+  const costs = tiers.slice(0, ingestRank + 1).map((tier) => tierCost(tier, sizeBytes, window, tier.pricing.putPer1000 / 1000, settings.latencyPenaltyPerSecond));
+  const best = window.expectedAccesses < 1 ? costs[ingestRank]! : costs.reduce((a, b) => (b.total < a.total ? b : a));
+  return { tier: best.tier, ...window, costs };
 }

@@ -2,7 +2,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { Clock } from '../domain/clock.js';
 import type { BacktestMetrics, ModelFamily, ModelRecord } from '../domain/forecast.js';
 import type { ObjectRecord } from '../domain/object.js';
-import { FEATURE_COUNT, FEATURE_NAMES, LOOKBACK_HOURS, NO_GROUP, writeFeatures } from '../forecast/features.js';
+import { FEATURE_COUNT, FEATURE_NAMES, groupOf, LOOKBACK_HOURS, NO_GROUP, writeFeatures } from '../forecast/features.js';
 import { parseGbdt, predictGbdt, type GbdtModel } from '../forecast/gbdt.js';
 import { HOUR_MS } from '../forecast/hourly-series.js';
 import { baselinePredictions, trainingAxisHours } from '../forecast/training.js';
@@ -56,6 +56,8 @@ export const BASELINE_VERSION = 0;
 export class Forecaster {
   private served: { record: ModelRecord | undefined; gbdt: GbdtModel | undefined } = { record: undefined, gbdt: undefined };
   private training: Promise<TrainingReport> | undefined;
+  /** Group statistics of the current scoring hour, shared by every newcomer forecast in that hour. */
+  private groupCache: { t: number; stats: ReturnType<typeof groupStatsNow> } | undefined;
 
   constructor(
     private readonly catalog: Catalog,
@@ -90,6 +92,23 @@ export class Forecaster {
       accesses: predictions[r]!,
       features: Object.fromEntries(FEATURE_NAMES.map((name, i) => [name, round(features[r * FEATURE_COUNT + i]!)])),
     }));
+  }
+
+  /**
+   * Accesses expected over the horizon for an object that does not exist yet: it has no
+   * history, so the model sees an object of age zero whose only evidence is what its
+   * group's objects got (the same features a newcomer gets at its first sweep).
+   */
+  async forecastNewcomer(draft: { objectId: string; name: string | null; contentType: string; sizeBytes: number }): Promise<number> {
+    const t = scoringOrigin(this.clock.now());
+    if (this.groupCache?.t !== t) this.groupCache = { t, stats: groupStatsNow(this.catalog, t) };
+    const stats = (await this.groupCache.stats).get(groupOf(draft)) ?? NO_GROUP;
+    const features = new Float64Array(FEATURE_COUNT);
+    const series = { startMs: t - LOOKBACK_HOURS * HOUR_MS, counts: new Float64Array(LOOKBACK_HOURS) };
+    // The group's figures leave one member out; the newcomer is not in them yet, so count it in.
+    const withNewcomer = { ...stats, objects: stats.objects + 1 };
+    writeFeatures(features, 0, series, LOOKBACK_HOURS, t, { createdAt: this.clock.now(), sizeBytes: draft.sizeBytes, lastAccessedAt: null }, withNewcomer);
+    return Math.max(0, this.predict(features, 1)[0]!);
   }
 
   /** The group statistics a sweep computes once and passes to every batch. */

@@ -28,6 +28,9 @@ export const MAX_SIMULATED_ACCESSES = 1_000_000;
  * only after it forgets them, so a crash leaves at worst an orphan, never a dangling row.
  */
 export class ObjectService {
+  /** Chooses the tier of a new object when the request names none (see IngestPlacement); else the ingest tier. */
+  private placeNew: ((draft: { objectId: string; name: string | null; contentType: string }) => Promise<string>) | undefined;
+
   constructor(
     private readonly catalog: Catalog,
     private readonly tiers: TierSet,
@@ -37,10 +40,14 @@ export class ObjectService {
     private readonly options: { ingestTier: string; maxObjectBytes: number },
   ) {}
 
+  placeNewObjectsWith(choose: (draft: { objectId: string; name: string | null; contentType: string }) => Promise<string>): void {
+    this.placeNew = choose;
+  }
+
   async ingest(request: IngestRequest): Promise<ObjectRecord> {
     const objectId = request.objectId ?? randomUUID();
     assertObjectId(objectId);
-    const tier = request.tier ?? this.options.ingestTier;
+    const tier = request.tier ?? (await this.chooseTier(objectId, request));
     const backend = this.tiers.backend(tier);
     if (await this.catalog.getObject(objectId)) {
       request.body.resume();
@@ -74,6 +81,17 @@ export class ObjectService {
     }
     this.log.info({ object: objectId, tier, bytes: stored.sizeBytes }, `ingested ${objectId} (${stored.sizeBytes} bytes) into ${tier}`);
     return object;
+  }
+
+  private async chooseTier(objectId: string, request: IngestRequest): Promise<string> {
+    if (!this.placeNew) return this.options.ingestTier;
+    try {
+      return await this.placeNew({ objectId, name: request.name ?? null, contentType: request.contentType ?? 'application/octet-stream' });
+    } catch (error) {
+      // A forecast is an optimisation: without one, the object still lands where configured.
+      this.log.warn({ err: error, object: objectId }, `placement forecast failed, using ${this.options.ingestTier}`);
+      return this.options.ingestTier;
+    }
   }
 
   /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_TIERS } from '../../src/config/defaults.js';
-import { moveCost, planPlacement, type PlacementSettings } from '../../src/domain/placement.js';
+import { moveCost, planIngestPlacement, planPlacement, type PlacementSettings } from '../../src/domain/placement.js';
 import type { TierProfile } from '../../src/domain/tier.js';
 
 const tiers: TierProfile[] = DEFAULT_TIERS.map(({ name, pricing, latency, promoteAt }) => ({ name, pricing, latency, promoteAt }));
@@ -48,5 +48,18 @@ describe('cost-based placement', () => {
     const strict = planPlacement(tiers, { currentTier: 'public', sizeBytes: 10 * MB }, { accesses: 6, horizonHours: 24 }, { ...settings, moveMargin: 1000 });
     assert.ok(marginal.move, 'with the default margin the move pays');
     assert.equal(strict.move, false);
+  });
+
+  it('writes a new object to the ingest tier without demand, and to the tier its forecast makes cheapest with it, never slower than the ingest tier', () => {
+    const none = planIngestPlacement(tiers, 'public', MB, { accesses: 0, horizonHours: 24 }, settings);
+    assert.equal(none.tier, 'public', 'no demand: as configured, even though a PUT-free tier would be cheaper to write');
+    const busy = planIngestPlacement(tiers, 'public', MB, { accesses: 50, horizonHours: 24 }, settings);
+    assert.equal(busy.tier, 'onprem');
+    const cheapest = busy.costs.reduce((a, b) => (b.total < a.total ? b : a));
+    assert.equal(cheapest.tier, busy.tier);
+    assert.equal(busy.costs.find((c) => c.tier === 'public')!.move, tiers[2]!.pricing.putPer1000 / 1000, 'the first write costs the PUT');
+    const fromPrivate = planIngestPlacement(tiers, 'private', MB, { accesses: 0.01, horizonHours: 24 }, settings);
+    assert.deepEqual(fromPrivate.costs.map((c) => c.tier), ['onprem', 'private'], 'slower tiers than the ingest tier are not candidates');
+    assert.equal(fromPrivate.tier, 'private');
   });
 });

@@ -100,24 +100,37 @@ describe('proactive tiering (virtual time)', () => {
     assert.notEqual((await t.app.objects.get(object.objectId)).tier, 'onprem');
   });
 
-  it("records each object's forecast, shown by get-objects, and lets a new object inherit its siblings' demand", async () => {
-    const clock = new ManualClock(DAY0);
-    const t = await open(clock, true);
-    const sibling = await t.app.objects.ingest({ body: Readable.from([Buffer.from('first report')]), objectId: 'report-03', name: 'reports/2026-03.pdf' });
-    clock.set(DAY0 + 2 * DAY);
-    await t.app.objects.simulateAccess(sibling.objectId, 150);
-    await settle(t.app);
-    clock.advance(2 * HOUR);
-    const newcomer = await t.app.objects.ingest({ body: Readable.from([Buffer.from('next report')]), objectId: 'report-04', name: 'reports/2026-04.pdf' });
-    clock.advance(MIN);
-    const report = await t.app.proactive.sweep();
-    assert.equal(report.forecasts, 2);
-    const planned = report.planned.find((p) => p.object_id === newcomer.objectId);
-    assert.ok(planned, 'the newcomer is promoted on its group\'s demand');
-    assert.equal(planned.reason, 'proactive_prediction');
-    const stored = await t.app.objects.get(newcomer.objectId);
-    assert.ok(stored.prediction && stored.prediction.accesses > 100);
-    assert.equal(stored.prediction.modelVersion, 0, 'no model trained yet: the baseline forecasts');
+  it("records each object's forecast and lets a new object inherit its siblings' demand: promoted by the sweep, or placed at ingest", async () => {
+    for (const placeNewObjects of [false, true]) {
+      const clock = new ManualClock(DAY0);
+      current = await startTestApp({ clock, patch: { proactive: { enabled: true, placeNewObjects }, reactive: { enabled: true } } });
+      const t = current;
+      const sibling = await t.app.objects.ingest({ body: Readable.from([Buffer.from('first report')]), objectId: 'report-03', name: 'reports/2026-03.pdf' });
+      assert.equal(sibling.tier, 'public', 'a group with no history lands in the ingest tier');
+      clock.set(DAY0 + 2 * DAY);
+      await t.app.objects.simulateAccess(sibling.objectId, 150);
+      await settle(t.app);
+      clock.advance(2 * HOUR);
+      const newcomer = await t.app.objects.ingest({ body: Readable.from([Buffer.from('next report')]), objectId: 'report-04', name: 'reports/2026-04.pdf' });
+      clock.advance(MIN);
+      const report = await t.app.proactive.sweep();
+      assert.equal(report.forecasts, 2);
+      const planned = report.planned.find((p) => p.object_id === newcomer.objectId);
+      if (placeNewObjects) {
+        assert.notEqual(newcomer.tier, 'public', "written straight to a faster tier on its group's demand");
+        assert.equal(planned, undefined, 'already where the forecast wants it: nothing to move');
+        assert.deepEqual(await migrationsOf(t, newcomer.objectId), []);
+      } else {
+        assert.equal(newcomer.tier, 'public');
+        assert.ok(planned, "the newcomer is promoted on its group's demand");
+        assert.equal(planned.reason, 'proactive_prediction');
+      }
+      const stored = await t.app.objects.get(newcomer.objectId);
+      assert.ok(stored.prediction && stored.prediction.accesses > 100);
+      assert.equal(stored.prediction.modelVersion, 0, 'no model trained yet: the baseline forecasts');
+      await t.close();
+      current = undefined;
+    }
   });
 
   it('says plainly when there is too little history to train, and keeps the baseline', async () => {

@@ -1,4 +1,4 @@
-import { planPlacement, type PlacementSettings } from '../../domain/placement.js';
+import { planIngestPlacement, planPlacement, type PlacementSettings } from '../../domain/placement.js';
 import { decideReactive, type ReactiveSettings } from '../../domain/reactive-policy.js';
 import type { TierProfile } from '../../domain/tier.js';
 import { PolicyLedger } from '../ledger.js';
@@ -77,8 +77,20 @@ export class ServicePolicy implements OnlinePolicy {
     this.placement = { ...settings.placement, latencyPenaltyPerSecond: context.profile.latencyPenaltyPerSecond };
   }
 
-  ingestTier(): number {
-    return this.context.ingestTier;
+  /** Registers the new object; with placeNewObjects, writes it where its group's forecast says (as the service does). */
+  ingestTier(access: SimAccess): number {
+    const object = access.object;
+    this.stamps.ensure(object);
+    this.countAtCheckpoint.ensure(object);
+    this.inSweep.ensure(object);
+    this.tierSince.ensure(object)[object] = access.at;
+    this.windows.add(object);
+    const forecaster = this.forecaster;
+    if (!forecaster) return this.context.ingestTier;
+    forecaster.addObject(object, access);
+    if (!this.settings.placeNewObjects) return this.context.ingestTier;
+    const placement = planIngestPlacement(this.tiers, this.tiers[this.context.ingestTier]!.name, access.sizeBytes, { accesses: forecaster.predict(object, access.at), horizonHours: this.settings.horizonHours }, this.placement);
+    return this.tierIndex(placement.tier);
   }
 
   advance(now: number): void {
@@ -99,15 +111,7 @@ export class ServicePolicy implements OnlinePolicy {
 
   onRequest(access: SimAccess): void {
     const object = access.object;
-    if (access.created) {
-      this.stamps.ensure(object);
-      this.countAtCheckpoint.ensure(object);
-      this.inSweep.ensure(object);
-      this.tierSince.ensure(object)[object] = access.at;
-      this.windows.add(object);
-      this.forecaster?.addObject(object, access);
-      this.enteredTier(object, access.at);
-    }
+    if (access.created) this.enteredTier(object, access.at);
     this.windows.record(object, access.at);
     this.forecaster?.record(object, access.at);
     if (this.forecaster) {

@@ -8,6 +8,8 @@ export interface ServicePolicySettings {
   reactive: Omit<ReactiveSettings, 'demote'>;
   placement: Omit<PlacementSettings, 'latencyPenaltyPerSecond'>;
   horizonHours: number;
+  /** New objects go to the tier (no slower than the ingest tier) their group's forecast makes cheapest. */
+  placeNewObjects: boolean;
   /** No proactive move before an object has been this long in its tier. */
   minResidencyMs: number;
   /** How often the replayed forecaster retrains on the history so far (0 = baseline only). */
@@ -31,6 +33,7 @@ export function serviceDefaults(): ServicePolicySettings {
     },
     placement: { moveMargin: proactive.moveMargin!, maxPlanningHours: proactive.maxPlanningDays! * 24 },
     horizonHours: proactive.horizonHours!,
+    placeNewObjects: (proactive as unknown as { placeNewObjects: boolean }).placeNewObjects,
     minResidencyMs: reactive.minResidencySeconds! * 1000,
     retrainHours: proactive.trainIntervalHours!,
     trainingDays: proactive.trainingDays!,
