@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { TOPICS, type EventBus } from './bus/event-bus.js';
 import { InProcessBus } from './bus/in-process-bus.js';
 import type { Catalog } from './catalog/catalog.js';
 import { openSqliteCatalog } from './catalog/sqlite-catalog.js';
-import type { TiercastConfig } from './config/schema.js';
+import type { BusConfig, CatalogConfig, KafkaBusConfig, TierConfig, TiercastConfig } from './config/schema.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import type { TierProfile } from './domain/tier.js';
 import { AccessAggregator, type AccessEvent } from './engine/access-aggregator.js';
@@ -45,7 +47,9 @@ export interface Tiercast {
   readonly migrationEvents: MigrationEvents;
   readonly forecaster: Forecaster;
   readonly proactive: ProactiveSweep;
-  /** Starts the workers and timers; the API can serve before this. */
+  /** The name this process holds migration leases under. */
+  readonly owner: string;
+  /** Starts the workers and timers (not in role 'api'); the API can serve before this. */
   start(): Promise<void>;
   /** Stops timers and workers, flushes pending accesses, closes the catalog. */
   stop(): Promise<void>;
@@ -66,23 +70,79 @@ export async function createTiercast(config: Readonly<TiercastConfig>, options: 
   const clock = options.clock ?? systemClock;
   const log = options.log;
   const dataDir = resolve(config.dataDir);
-  const unlock = lockDataDir(dataDir);
+  // The SQLite catalog belongs to one process; PostgreSQL coordinates any number of them.
+  const unlock = config.catalog.type === 'sqlite' ? lockDataDir(dataDir) : () => {};
+  const opened: Array<{ close(): Promise<void> }> = [];
   try {
     const backends = new Map<string, TierBackend>();
-    for (const tier of config.tiers) {
-      const path = tier.backend.path ?? join('tiers', tier.name);
-      const backend = new FsTierBackend({ tierName: tier.name, root: isAbsolute(path) ? path : join(dataDir, path) });
-      await backend.check();
-      backends.set(tier.name, backend);
-    }
+    for (const tier of config.tiers) backends.set(tier.name, await openTierBackend(tier, dataDir));
     const tiers = new TierSet(tierProfiles(config), backends);
-    const catalog = await openSqliteCatalog(join(dataDir, 'catalog.sqlite'));
-    const bus: EventBus = new InProcessBus();
-    return assemble({ config, clock, log, catalog, tiers, bus, owner: 'embedded', unlock, timers: options.timers ?? true });
+    const catalog = await openCatalog(config.catalog, dataDir);
+    opened.push(catalog);
+    const bus = await openBus(config.bus, log);
+    opened.push(bus);
+    return assemble({ config, clock, log, catalog, tiers, bus, owner: leaseOwner(config), unlock, timers: options.timers ?? true });
   } catch (error) {
+    for (const part of opened.reverse()) await part.close().catch(() => undefined);
     unlock();
     throw error;
   }
+}
+
+/**
+ * The name this process holds migration leases under. The embedded catalog has one process
+ * per data dir (the lock), so a lease left by a crash is its own and resumes at once; with
+ * a shared catalog each process is someone else to the others.
+ */
+function leaseOwner(config: Readonly<TiercastConfig>): string {
+  return config.catalog.type === 'sqlite' ? 'embedded' : `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+}
+
+/** The scale-out adapters are imported only when configured: the embedded default starts without loading their clients. */
+async function openTierBackend(tier: TierConfig, dataDir: string): Promise<TierBackend> {
+  const config = tier.backend;
+  let backend: TierBackend;
+  if (config.type === 'fs') {
+    const path = config.path ?? join('tiers', tier.name);
+    backend = new FsTierBackend({ tierName: tier.name, root: isAbsolute(path) ? path : join(dataDir, path) });
+  } else {
+    const { S3TierBackend } = await import('./storage/s3-backend.js');
+    backend = new S3TierBackend({
+      tierName: tier.name,
+      bucket: config.bucket,
+      prefix: config.prefix,
+      endpoint: config.endpoint,
+      region: config.region,
+      forcePathStyle: config.forcePathStyle ?? config.endpoint !== undefined,
+      credentials: config.accessKeyId && config.secretAccessKey ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey } : undefined,
+    });
+  }
+  await backend.check();
+  return backend;
+}
+
+async function openCatalog(config: CatalogConfig, dataDir: string): Promise<Catalog> {
+  if (config.type === 'sqlite') return openSqliteCatalog(join(dataDir, 'catalog.sqlite'));
+  const { openPostgresCatalog } = await import('./catalog/postgres-catalog.js');
+  return openPostgresCatalog(config.url, { schema: config.schema, poolSize: config.poolSize });
+}
+
+async function openBus(config: BusConfig, log: Logger): Promise<EventBus> {
+  if (config.type === 'in-process') return new InProcessBus();
+  const { createKafkaBus } = await import('./bus/kafka-bus.js');
+  return createKafkaBus(kafkaOptions(config, log));
+}
+
+/** The Kafka adapter's options from the configuration (shared with `tiercast create-topics`). */
+export function kafkaOptions(config: KafkaBusConfig, log: Logger) {
+  return {
+    brokers: [...config.brokers],
+    clientId: config.clientId,
+    topics: config.topics ? { ...config.topics } : undefined,
+    partitions: config.partitions,
+    createTopics: config.createTopics,
+    log,
+  };
 }
 
 interface Parts {
@@ -146,12 +206,27 @@ function assemble(parts: Parts): Tiercast {
     await catalog.rollUpAccesses(3600, 86400, now - config.accounting.hourBucketsKeepDays * 24 * HOUR_MS);
   };
 
+  // On Kafka, consumer groups are cluster-wide: the client id keeps one deployment's groups
+  // apart from another's on the same brokers.
+  const consumerGroup = (name: string) => (config.bus.type === 'kafka' ? `${config.bus.clientId}.${name}` : name);
+  // With a shared catalog another process may train and serve a new model: reread the
+  // registry's served entry now and then (one small query) so every process forecasts alike.
+  const followServedModel = () => every(config.proactive.sweepIntervalSeconds * 1000, 'served-model reload', () => forecaster.load(), log);
+
   return {
-    config, clock, log, catalog, tiers, bus, objects, accessImport, aggregator, reactive, planner, executor, reconciler, orphans, migrationEvents, forecaster, proactive,
+    config, clock, log, catalog, tiers, bus, objects, accessImport, aggregator, reactive, planner, executor, reconciler, orphans, migrationEvents, forecaster, proactive, owner,
     async start() {
-      const accessSub = await bus.subscribe<AccessEvent>(TOPICS.accessEvents, async (m) => aggregator.record(m.value), { group: 'access-aggregator' });
+      await forecaster.load();
+      if (parts.timers && config.catalog.type === 'postgres') stops.push(followServedModel());
+      // An API process only serves and publishes (accesses, migration commands); workers consume.
+      if (config.role === 'api') return;
+      const accessSub = await bus.subscribe<AccessEvent>(TOPICS.accessEvents, async (m) => aggregator.record(m.value), {
+        group: consumerGroup('access-aggregator'),
+        // Offsets are committed only once the counts they carried are in the catalog.
+        beforeCommit: () => aggregator.flush(),
+      });
       const commandSub = await bus.subscribe<MigrationCommand>(TOPICS.migrationCommands, async (m) => executor.submit(m.value.migration_id), {
-        group: 'migration-executors',
+        group: consumerGroup('migration-executors'),
       });
       stops.push(() => accessSub.close(), () => commandSub.close());
       aggregator.start();
@@ -161,7 +236,6 @@ function assemble(parts: Parts): Tiercast {
       const resumed = await reconciler.reconcile();
       if (resumed > 0) log.info(`reconciler: ${resumed} unfinished migration(s) resumed`);
       await rollUp();
-      await forecaster.load();
       if (parts.timers) {
         if (config.proactive.enabled) stops.push(every(config.proactive.sweepIntervalSeconds * 1000, 'proactive sweep', () => proactive.sweep(), log));
         if (config.proactive.trainIntervalHours > 0) stops.push(every(config.proactive.trainIntervalHours * HOUR_MS, 'model training', () => forecaster.train(), log));

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { TiercastError } from '../domain/errors.js';
 import { ApiClient, CliError } from './api-client.js';
+import { registerCreateTopicsCommand } from './commands/create-topics.js';
 import { registerMlCommands } from './commands/ml.js';
 import { registerObjectCommands } from './commands/objects.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -33,6 +34,7 @@ export function buildProgram(print: (text: string) => void = (t) => process.stdo
   registerObjectCommands(program, context);
   registerSystemCommands(program, context);
   registerMlCommands(program, context);
+  registerCreateTopicsCommand(program, context);
   program.commands.forEach((c) => c.exitOverride());
   return program;
 }

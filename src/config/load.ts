@@ -1,9 +1,10 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Value from 'typebox/value';
-import { TiercastError } from '../domain/errors.js';
 import { ConfigSchema, type TiercastConfig } from './schema.js';
 import { DEFAULT_TIERS } from './defaults.js';
+import { applyEnvironment, type Env } from './env.js';
+import { configError, firstProblem, redact } from './validate.js';
 
 /** Settings given on the command line; they win over the environment and the file. */
 export interface ConfigOverrides {
@@ -11,20 +12,7 @@ export interface ConfigOverrides {
   port?: number;
   host?: string;
   dataDir?: string;
-}
-
-const configError = (message: string, hint?: string) =>
-  new TiercastError('config_error', `invalid configuration: ${message}`, {
-    hint: hint ?? 'fix the setting (see "Configuration" in README.md) and start again',
-  });
-
-/** JSON pointer `/tiers/0/pricing` → `tiers[0].pricing`, the way users write settings. */
-function settingName(pointer: string): string {
-  return pointer
-    .split('/')
-    .filter(Boolean)
-    .map((part, i) => (/^\d+$/.test(part) ? `[${part}]` : i === 0 ? part : `.${part}`))
-    .join('');
+  role?: string;
 }
 
 function readConfigFile(path: string): Record<string, unknown> {
@@ -45,49 +33,34 @@ function readConfigFile(path: string): Record<string, unknown> {
   }
 }
 
-function integerFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  if (!/^\d+$/.test(raw)) throw configError(`${name}=${raw} is not a whole number`);
-  return Number(raw);
-}
-
 /**
  * Builds the configuration once, at start-up: defaults ← file ← environment ← flags.
  * The result is validated and frozen; a bad setting throws a config_error naming it.
  */
-export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Readonly<TiercastConfig> {
+export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.env): Readonly<TiercastConfig> {
   const file = overrides.configFile ?? env.TIERCAST_CONFIG ?? (existsSync('tiercast.config.json') ? 'tiercast.config.json' : undefined);
   const raw: Record<string, unknown> = file ? readConfigFile(resolve(file)) : {};
-  const server = { ...((raw.server as Record<string, unknown> | undefined) ?? {}) };
-
-  const port = overrides.port ?? integerFromEnv(env, 'TIERCAST_PORT');
-  if (port !== undefined) server.port = port;
-  const host = overrides.host ?? env.TIERCAST_HOST;
-  if (host) server.host = host;
-  const dataDir = overrides.dataDir ?? env.TIERCAST_DATA_DIR;
-  const merged: Record<string, unknown> = {
-    ...raw,
-    server,
-    tiers: raw.tiers ?? structuredClone(DEFAULT_TIERS),
-    ...(dataDir ? { dataDir } : {}),
-    ...(env.TIERCAST_INGEST_TIER ? { ingestTier: env.TIERCAST_INGEST_TIER } : {}),
-    ...(env.TIERCAST_LOG_LEVEL ? { logLevel: env.TIERCAST_LOG_LEVEL } : {}),
-  };
+  const merged = applyEnvironment({ ...raw, tiers: raw.tiers ?? structuredClone(DEFAULT_TIERS) }, env);
+  const server = merged.server as Record<string, unknown>;
+  if (overrides.port !== undefined) server.port = overrides.port;
+  if (overrides.host) server.host = overrides.host;
+  if (overrides.dataDir) merged.dataDir = overrides.dataDir;
+  if (overrides.role) merged.role = overrides.role;
 
   const withDefaults = Value.Default(ConfigSchema, merged);
-  const firstError = [...Value.Errors(ConfigSchema, withDefaults)].find((e) => e.keyword !== 'boolean') ?? [...Value.Errors(ConfigSchema, withDefaults)][0];
-  if (firstError) {
-    const where = settingName(firstError.instancePath) || 'the top level';
-    const extra =
-      firstError.keyword === 'additionalProperties'
-        ? ` (unknown setting: ${(firstError.params as { additionalProperties?: string[] }).additionalProperties?.join(', ')})`
-        : '';
-    throw configError(`${where} ${firstError.message}${extra}${file ? ` (in ${file})` : ''}`);
-  }
+  const problem = firstProblem(ConfigSchema, withDefaults);
+  if (problem) throw configError(`${tierOf(withDefaults, problem)}${redact(problem)}${file ? ` (in ${file})` : ''}`);
   const config = withDefaults as TiercastConfig;
   checkTierRules(config);
+  checkRoleRules(config);
   return deepFreeze(config);
+}
+
+/** `tier 'private': ` when the problem sits inside a tier (whose index alone says little). */
+function tierOf(config: unknown, problem: string): string {
+  const index = /^tiers\[(\d+)\]/.exec(problem)?.[1];
+  const name = index === undefined ? undefined : (config as { tiers?: Array<{ name?: unknown }> }).tiers?.[Number(index)]?.name;
+  return typeof name === 'string' ? `tier '${name}': ` : '';
 }
 
 /** Rules that a schema cannot state: unique names, a known ingest tier, an ordered ladder. */
@@ -110,9 +83,36 @@ function checkTierRules(config: TiercastConfig): void {
       );
     }
   });
-  const paths = config.tiers.map((t) => t.backend.path ?? `tiers/${t.name}`);
-  const samePath = paths.find((p, i) => paths.indexOf(p) !== i);
-  if (samePath) throw configError(`two tiers store into the same folder '${samePath}'`);
+  const places = config.tiers.map((t) =>
+    t.backend.type === 'fs' ? `folder '${t.backend.path ?? `tiers/${t.name}`}'` : `bucket ${t.backend.endpoint ?? 'AWS S3'}/${t.backend.bucket}/${t.backend.prefix ?? ''}`,
+  );
+  const samePlace = places.find((p, i) => places.indexOf(p) !== i);
+  if (samePlace) throw configError(`two tiers store into the same ${samePlace}`, 'give each tier its own folder, or its own bucket or prefix');
+  config.tiers.forEach((tier, i) => {
+    const backend = tier.backend;
+    if (backend.type === 's3' && (backend.accessKeyId === undefined) !== (backend.secretAccessKey === undefined)) {
+      const missing = backend.accessKeyId === undefined ? 'accessKeyId' : 'secretAccessKey';
+      throw configError(`tier '${tier.name}': tiers[${i}].backend.${missing} is missing`, 'give both accessKeyId and secretAccessKey, or neither to use the AWS SDK\'s default credentials');
+    }
+  });
+}
+
+/**
+ * API and worker processes run apart, so they must share what they coordinate through:
+ * a catalog every process sees (PostgreSQL) and a bus that crosses processes (Kafka).
+ */
+function checkRoleRules(config: TiercastConfig): void {
+  if (config.role === 'all') return;
+  const missing = [
+    config.catalog.type === 'postgres' ? undefined : 'a PostgreSQL catalog (DATABASE_URL, or catalog.type "postgres")',
+    config.bus.type === 'kafka' ? undefined : 'a Kafka bus (KAFKA_BOOTSTRAP_SERVERS, or bus.type "kafka")',
+  ].filter(Boolean);
+  if (missing.length > 0) {
+    throw configError(
+      `role '${config.role}' runs apart from the other processes, so it needs ${missing.join(' and ')}`,
+      "configure both, or run everything in one process with role 'all' (the default)",
+    );
+  }
 }
 
 function deepFreeze<T>(value: T): T {

@@ -25,15 +25,38 @@ const Latency = Type.Object(
 const FsBackend = Type.Object(
   {
     type: Type.Literal('fs'),
-    path: Type.Optional(Type.String({ minLength: 1, description: 'folder; relative paths are under the data dir' })),
+    path: Type.Optional(Type.String({ minLength: 1, description: 'folder; relative paths are under the data dir (default tiers/<name>)' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'a local (or mounted, shared) folder' },
+);
+
+const S3Backend = Type.Object(
+  {
+    type: Type.Literal('s3'),
+    bucket: Type.String({
+      pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
+      description: 'bucket name (3-63 lower-case letters, digits, dots, hyphens); it must exist',
+    }),
+    prefix: Type.Optional(
+      Type.String({ pattern: '^[^/].*[^/]$|^[^/]$', description: 'key prefix inside the bucket, without slashes at the ends; objects are stored as <prefix>/<object_id>/...' }),
+    ),
+    endpoint: Type.Optional(
+      Type.String({ pattern: '^https?://', description: 'URL of an S3-compatible store (MinIO, Ceph, R2, ...); leave out for AWS S3' }),
+    ),
+    region: Type.String({ minLength: 1, description: "the bucket's region (AWS S3), or any name the store accepts (MinIO: us-east-1)" }),
+    forcePathStyle: Type.Optional(
+      Type.Boolean({ description: 'path-style URLs (http://host/bucket/key), which MinIO and most S3-compatible stores need; default: true when endpoint is set' }),
+    ),
+    accessKeyId: Type.Optional(Type.String({ minLength: 1, description: "leave both keys out to use the AWS SDK's default credentials (environment, profile, instance role)" })),
+    secretAccessKey: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false, description: 'an S3-compatible object store (AWS S3, MinIO, Ceph, R2, ...)' },
 );
 
 export const TierConfigSchema = Type.Object(
   {
     name: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,31}$' }),
-    backend: FsBackend,
+    backend: Type.Union([FsBackend, S3Backend], { description: 'where the tier keeps its bytes' }),
     pricing: Pricing,
     latency: Latency,
     promoteAt: Type.Integer({ minimum: 0, description: 'accesses within the spike window that promote an object into this tier' }),
@@ -41,9 +64,69 @@ export const TierConfigSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const SqliteCatalog = Type.Object(
+  { type: Type.Literal('sqlite') },
+  { additionalProperties: false, description: 'embedded SQLite file <dataDir>/catalog.sqlite; one process per data dir' },
+);
+
+const PostgresCatalog = Type.Object(
+  {
+    type: Type.Literal('postgres'),
+    url: Type.String({ pattern: '^postgres(ql)?://', description: 'postgres://user:password@host:5432/database (env DATABASE_URL)' }),
+    schema: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$', description: "PostgreSQL schema for Tiercast's tables (default: public)" })),
+    poolSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'connections per process (default: the adapter\'s)' })),
+  },
+  { additionalProperties: false, description: 'a shared PostgreSQL database: any number of processes' },
+);
+
+const TopicName = Type.String({ pattern: '^[A-Za-z0-9._-]{1,249}$' });
+
+const InProcessBus = Type.Object(
+  { type: Type.Literal('in-process') },
+  { additionalProperties: false, description: 'events stay inside the one process' },
+);
+
+const KafkaBus = Type.Object(
+  {
+    type: Type.Literal('kafka'),
+    brokers: Type.Array(Type.String({ pattern: '^\\S+:\\d{1,5}$', description: 'host:port' }), {
+      minItems: 1,
+      description: 'bootstrap brokers (env KAFKA_BOOTSTRAP_SERVERS, comma-separated)',
+    }),
+    clientId: Type.String({
+      pattern: '^\\S+$',
+      default: 'tiercast',
+      description: 'names this deployment to the brokers and prefixes its consumer groups (<clientId>.access-aggregator, <clientId>.migration-executors): deployments sharing brokers need different ones',
+    }),
+    topics: Type.Optional(
+      Type.Object(
+        {
+          accessEvents: Type.Optional(TopicName),
+          migrationCommands: Type.Optional(TopicName),
+          migrationEvents: Type.Optional(TopicName),
+          deadLetter: Type.Optional(TopicName),
+        },
+        { additionalProperties: false, description: 'topic names, when not tiercast.access-events, tiercast.migration-commands, tiercast.migration-events, tiercast.dead-letter' },
+      ),
+    ),
+    partitions: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description: 'partitions of the access-events topic when Tiercast creates it (default 6; the migration topics get half as many, the dead-letter topic one)' })),
+    createTopics: Type.Boolean({ default: true, description: 'create missing topics at start-up (or run `tiercast create-topics` once)' }),
+  },
+  { additionalProperties: false, description: 'Apache Kafka: shared by every API and worker process' },
+);
+
 export const ConfigSchema = Type.Object(
   {
+    role: Type.Union([Type.Literal('all'), Type.Literal('api'), Type.Literal('worker')], {
+      default: 'all',
+      description: 'all: API and workers in one process; api: HTTP only (publishes events); worker: consumers, migrations and timers, no HTTP',
+    }),
+    catalog: Type.Union([SqliteCatalog, PostgresCatalog], { default: { type: 'sqlite' } }),
+    bus: Type.Union([InProcessBus, KafkaBus], { default: { type: 'in-process' } }),
     dataDir: Type.String({ minLength: 1, default: './data' }),
+    reportsDir: Type.Optional(
+      Type.String({ minLength: 1, description: 'folder of simulation reports the dashboard lists (one subfolder per report); default <dataDir>/reports' }),
+    ),
     server: Type.Object(
       {
         host: Type.String({ default: '127.0.0.1' }),
@@ -121,3 +204,10 @@ export const ConfigSchema = Type.Object(
 
 export type TiercastConfig = Static<typeof ConfigSchema>;
 export type TierConfig = Static<typeof TierConfigSchema>;
+export type TierBackendConfig = TierConfig['backend'];
+export type S3BackendConfig = Static<typeof S3Backend>;
+export type CatalogConfig = TiercastConfig['catalog'];
+export type BusConfig = TiercastConfig['bus'];
+export type KafkaBusConfig = Static<typeof KafkaBus>;
+export type Role = TiercastConfig['role'];
+export const ROLES: readonly Role[] = ['all', 'api', 'worker'];
