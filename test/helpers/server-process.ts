@@ -17,10 +17,16 @@ function assertBuilt(): void {
   }
 }
 
-/** The environment without any TIERCAST_* setting of the caller's, so children are hermetic. */
+/**
+ * Variables the configuration reads (TIERCAST_*, and the scale-out names such as
+ * DATABASE_URL or MINIO_ENDPOINT): a child gets only those its test passes.
+ */
+const CONFIG_VARIABLE = /^(TIERCAST_|KAFKA_|MINIO_|AWS_|DATABASE_URL$)/;
+
+/** The environment without any configuration setting of the caller's, so children are hermetic. */
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('TIERCAST_')) env[key] = value;
+  for (const [key, value] of Object.entries(process.env)) if (!CONFIG_VARIABLE.test(key)) env[key] = value;
   return { ...env, ...extra };
 }
 
@@ -44,7 +50,7 @@ export interface ExitInfo {
 }
 
 export interface ServerProcess {
-  /** Base URL, e.g. http://127.0.0.1:41234 (no trailing slash). */
+  /** Base URL, e.g. http://127.0.0.1:41234 (no trailing slash); empty for a worker. */
   readonly url: string;
   readonly port: number;
   readonly pid: number;
@@ -73,6 +79,11 @@ export interface StartServerOptions {
   env?: Record<string, string>;
   /** How long to wait for /api/health, ms. */
   startTimeoutMs?: number;
+  /**
+   * `serve --role`: 'worker' has no HTTP server, so readiness is its "worker running" log
+   * line instead of /api/health (and `url` is empty). Default: no flag (role all).
+   */
+  role?: 'all' | 'api' | 'worker';
 }
 
 /** Children still running, killed if the test process exits without stopping them. */
@@ -101,6 +112,8 @@ class PortTaken extends Error {}
 async function startOnce(options: StartServerOptions, port: number): Promise<ServerProcess> {
   const args = [CLI_BIN, 'serve', '--port', String(port), '--data-dir', options.dataDir];
   if (options.configFile) args.push('--config', options.configFile);
+  if (options.role) args.push('--role', options.role);
+  const worker = options.role === 'worker';
   const child = spawn(process.execPath, args, {
     // Not the repo: a tiercast.config.json in the cwd would be picked up.
     cwd: dirname(resolve(options.dataDir)),
@@ -121,18 +134,24 @@ async function startOnce(options: StartServerOptions, port: number): Promise<Ser
       resolveExit(exitInfo);
     });
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = worker ? '' : `http://127.0.0.1:${port}`;
   const describe = () => `server (pid ${child.pid}) output:\n${[...stdout, ...stderr].slice(-30).join('\n')}`;
+  const workerRunning = () => stdout.some((line) => line.includes('"role":"worker"') && line.includes('Tiercast worker running'));
 
   try {
     const outcome = await waitFor(
       async () => {
         if (exitInfo) return 'exited' as const;
+        if (worker) return workerRunning() ? ('healthy' as const) : undefined;
         const response = await fetch(`${url}/api/health`).catch(() => undefined);
         await response?.body?.cancel();
         return response?.status === 200 ? ('healthy' as const) : undefined;
       },
-      { timeoutMs: options.startTimeoutMs ?? 20_000, intervalMs: 50, description: `GET ${url}/api/health to answer 200` },
+      {
+        timeoutMs: options.startTimeoutMs ?? 20_000,
+        intervalMs: 50,
+        description: worker ? 'the worker\'s "Tiercast worker running" log line' : `GET ${url}/api/health to answer 200`,
+      },
     );
     if (outcome === 'exited') {
       const taken = stderr.some((l) => l.includes('port is in use'));
