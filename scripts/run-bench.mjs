@@ -18,12 +18,14 @@ const BENCHES = {
   content: { file: 'bench/content-get.ts', title: 'GET /api/objects/{id}/content (req/s, latency, 4 KiB object)' },
   forecast: { file: 'bench/forecast.ts', title: 'forecaster: backtest error (baseline vs learned) and scoring speed' },
   'migration-s3': { file: 'bench/migration-s3.ts', title: 'migration folder → S3-protocol server (s3rver): MiB/s, objects/s, peak RSS' },
+  kafka: { file: 'bench/kafka-access.ts', title: 'access events through Kafka into the catalog (events/s, publish → durable latency)' },
 };
 const ALIASES = {
   'access-aggregation': 'access',
   'migration-throughput': 'migration',
   'content-get': 'content',
   get: 'content',
+  'kafka-access': 'kafka',
 };
 
 const args = process.argv.slice(2);

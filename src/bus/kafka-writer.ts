@@ -99,14 +99,15 @@ export class KafkaWriter {
   }
 
   private report(batch: ReadonlyArray<{ record: OutgoingRecord }>, offsets: ReadonlyArray<{ topic: string; partition: number; offset: bigint }>): void {
-    const counts = new Map<string, number>();
+    const counts = new Map<string, number[]>();
     for (const { record } of batch) {
-      const id = `${record.partition}\u0000${record.topic}`;
-      counts.set(id, (counts.get(id) ?? 0) + 1);
+      let perPartition = counts.get(record.topic);
+      if (!perPartition) counts.set(record.topic, (perPartition = []));
+      perPartition[record.partition] = (perPartition[record.partition] ?? 0) + 1;
     }
     // `offset` is the base offset of the batch written to that partition.
     for (const { topic, partition, offset } of offsets) {
-      this.written(topic, partition, offset + BigInt(counts.get(`${partition}\u0000${topic}`) ?? 0));
+      this.written(topic, partition, offset + BigInt(counts.get(topic)?.[partition] ?? 0));
     }
   }
 }
