@@ -122,6 +122,8 @@ export function planIngestPlacement(
   if (ingestRank < 0) throw new Error(`unknown tier '${ingestTier}'`);
   const window = planningWindow(forecast, settings);
   const costs = tiers.slice(0, ingestRank + 1).map((tier) => tierCost(tier, sizeBytes, window, tier.pricing.putPer1000 / 1000, settings.latencyPenaltyPerSecond));
-  const best = window.expectedAccesses < 1 ? costs[ingestRank]! : costs.reduce((a, b) => (b.total < a.total ? b : a));
+  // "Under one access": the window is the expected gap, so one access is exactly 1, give or take rounding.
+  const noDemand = window.expectedAccesses < 1 - 1e-9;
+  const best = noDemand ? costs[ingestRank]! : costs.reduce((a, b) => (b.total < a.total ? b : a));
   return { tier: best.tier, ...window, costs };
 }
