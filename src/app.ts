@@ -22,6 +22,7 @@ import { ProactiveSweep } from './engine/proactive-sweep.js';
 import { ReactiveTrigger } from './engine/reactive-trigger.js';
 import { Reconciler } from './engine/reconciler.js';
 import { TierSet } from './engine/tier-set.js';
+import { IngestPlacement } from './engine/ingest-placement.js';
 import type { Logger } from './log.js';
 import { FsTierBackend } from './storage/fs-backend.js';
 import type { TierBackend } from './storage/tier-backend.js';
@@ -198,6 +199,14 @@ function assemble(parts: Parts): Tiercast {
     maxPlanningHours: config.proactive.maxPlanningDays * 24,
     minResidencyMs: config.reactive.minResidencySeconds * 1000,
   });
+  if (config.proactive.enabled && config.proactive.placeNewObjects) {
+    const placement = new IngestPlacement(forecaster, tiers, log, {
+      ingestTier: config.ingestTier,
+      horizonHours: config.proactive.horizonHours,
+      placement: { latencyPenaltyPerSecond: config.proactive.latencyPenaltyPerSecond, moveMargin: config.proactive.moveMargin, maxPlanningHours: config.proactive.maxPlanningDays * 24 },
+    });
+    objects.placeNewObjectsWith((draft) => placement.tierFor(draft));
+  }
   const stops: Array<() => Promise<void>> = [];
 
   const rollUp = async () => {

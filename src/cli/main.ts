@@ -5,6 +5,7 @@ import { registerCreateTopicsCommand } from './commands/create-topics.js';
 import { registerMlCommands } from './commands/ml.js';
 import { registerObjectCommands } from './commands/objects.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerSimulationCommands } from './commands/simulate.js';
 import { registerSystemCommands } from './commands/system.js';
 import type { Output } from './output.js';
 
@@ -34,6 +35,7 @@ export function buildProgram(print: (text: string) => void = (t) => process.stdo
   registerObjectCommands(program, context);
   registerSystemCommands(program, context);
   registerMlCommands(program, context);
+  registerSimulationCommands(program, () => ({ json: program.opts<{ json?: boolean }>().json === true, print }));
   registerCreateTopicsCommand(program, context);
   program.commands.forEach((c) => c.exitOverride());
   return program;
