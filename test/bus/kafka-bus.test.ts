@@ -251,6 +251,23 @@ describe('Kafka event bus: commits and durability', { skip: skipUnless('kafka') 
     });
   });
 
+  it('leaves the group on close(), so the group is empty at once rather than after the session timeout', async () => {
+    await withBus({ sessionTimeoutMs: 30_000 }, async (bus, options) => {
+      const group = `leave-${randomUUID().slice(0, 8)}`;
+      const subscription = await bus.subscribe(TOPICS.migrationEvents, async () => {}, { group });
+      const admin = new Admin({ clientId: 'tiercast-test', bootstrapBrokers: options.brokers });
+      try {
+        const before = (await admin.describeGroups({ groups: [group] })).get(group);
+        assert.equal(before?.members.size, 1);
+        await subscription.close();
+        const after = (await admin.describeGroups({ groups: [group] })).get(group);
+        assert.equal(after?.members.size, 0, 'no member left behind for 30 s');
+      } finally {
+        await admin.close();
+      }
+    });
+  });
+
   it('drain() also waits for the dead letters its handlers caused', async () => {
     await withBus({}, async (bus) => {
       const letters: DeadLetter[] = [];
