@@ -95,11 +95,6 @@ export class KafkaSubscription {
     this.commitTimer.unref();
   }
 
-  /** The partitions this member owns now (the bus's drain() asks the broker about the others). */
-  get partitions(): ReadonlySet<number> {
-    return this.owned;
-  }
-
   /** Commits handled offsets now rather than at the next tick (drain() is waiting). */
   commitSoon(): void {
     void this.commit();
