@@ -2,7 +2,7 @@ import type { MigrationRecord, MigrationStatus } from '../domain/migration.js';
 import type { ModelRecord, Prediction } from '../domain/forecast.js';
 import type { ObjectRecord } from '../domain/object.js';
 
-export type ObjectSortField = 'created_at' | 'size_bytes' | 'access_count' | 'last_accessed_at' | 'object_id' | 'tier';
+export type ObjectSortField = 'created_at' | 'size_bytes' | 'access_count' | 'last_accessed_at' | 'object_id' | 'tier' | 'predicted_next_24h';
 
 export interface ObjectQuery {
   tier?: string;
@@ -116,6 +116,12 @@ export interface Catalog {
    */
   recordAccesses(deltas: readonly AccessBucketDelta[]): Promise<{ unknownObjectIds: string[] }>;
   accessHistory(objectId: string, fromMs: number, toMs: number): Promise<AccessBucket[]>;
+  /**
+   * Accesses to all objects per minute: the sum of every object's minute bucket starting in
+   * [fromMs, toMs), oldest first; minutes without accesses are left out. Minute buckets
+   * are kept for `accounting.minuteBucketsKeepHours`, so older minutes read as empty.
+   */
+  accessesPerMinute(fromMs: number, toMs: number): Promise<Array<{ minuteStart: number; count: number }>>;
   /**
    * For each object with any access since the earliest bound, its sums of the buckets
    * starting at or after each of `sinceMs` (same order). Objects with none are left out.

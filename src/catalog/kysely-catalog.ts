@@ -34,6 +34,8 @@ const SORT_COLUMNS: Record<ObjectSortField, keyof ObjectsTable & string> = {
   last_accessed_at: 'last_accessed_at',
   object_id: 'object_id',
   tier: 'tier',
+  // Every forecast covers the configured horizon, so ordering by the forecast orders by its 24 h share.
+  predicted_next_24h: 'predicted_accesses',
 };
 
 /** Thrown inside a transaction to roll it back when a guarded step matched nothing. */
@@ -336,6 +338,19 @@ export class KyselyCatalog implements Catalog {
       resolutionSeconds: Number(r.resolution_seconds),
       count: Number(r.count),
     }));
+  }
+
+  async accessesPerMinute(fromMs: number, toMs: number): Promise<Array<{ minuteStart: number; count: number }>> {
+    const rows = await this.db
+      .selectFrom('access_buckets')
+      .select((eb) => ['bucket_start', eb.fn.sum<number | string>('count').as('total')])
+      .where('resolution_seconds', '=', 60)
+      .where('bucket_start', '>=', fromMs)
+      .where('bucket_start', '<', toMs)
+      .groupBy('bucket_start')
+      .orderBy('bucket_start')
+      .execute();
+    return rows.map((r) => ({ minuteStart: Number(r.bucket_start), count: Number(r.total) }));
   }
 
   async rollUpAccesses(fromResolutionSeconds: number, toResolutionSeconds: number, beforeMs: number): Promise<number> {

@@ -173,6 +173,18 @@ export function catalogConformance(name: string, makeCatalog: CatalogFactory): v
         assert.deepEqual(asc.items.map((o) => o.objectId), ['never', 'old', 'new']);
       });
 
+      test('listObjects by predicted next 24 h puts objects without a forecast lowest', async (c) => {
+        for (const id of ['none', 'low', 'high']) await c.insertObject(object(id));
+        await c.savePredictions([
+          { objectId: 'low', accesses: 2, horizonHours: 24, modelVersion: 0, at: T0 },
+          { objectId: 'high', accesses: 90, horizonHours: 24, modelVersion: 0, at: T0 },
+        ]);
+        const desc = await c.listObjects({ sort: 'predicted_next_24h', descending: true, limit: 10, offset: 0 });
+        assert.deepEqual(desc.items.map((o) => o.objectId), ['high', 'low', 'none']);
+        const asc = await c.listObjects({ sort: 'predicted_next_24h', limit: 10, offset: 0 });
+        assert.deepEqual(asc.items.map((o) => o.objectId), ['none', 'low', 'high']);
+      });
+
       test('listObjects searches id and name as literal, case-insensitive substrings', async (c) => {
         await c.insertObject(object('report-2026', { name: 'Q1.pdf' }));
         await c.insertObject(object('photo', { name: 'Holiday_100%.JPG' }));
@@ -448,6 +460,19 @@ export function catalogConformance(name: string, makeCatalog: CatalogFactory): v
         assert.deepEqual(history, [{ bucketStart: T0 + MIN, resolutionSeconds: 60, count: 2 }]);
         const all = await c.accessHistory('h', T0, T0 + 3 * MIN);
         assert.deepEqual(all.map((b) => b.bucketStart), [T0, T0 + MIN, T0 + 2 * MIN]);
+      });
+
+      test('accessesPerMinute sums every object\'s minute buckets in [from, to), oldest first', async (c) => {
+        for (const id of ['m1', 'm2']) await c.insertObject(object(id));
+        await c.recordAccesses([delta('m1', T0, 4), delta('m2', T0, 6), delta('m2', T0 + 2 * MIN, 5), delta('m1', T0 + 3 * MIN, 7)]);
+        assert.deepEqual(await c.accessesPerMinute(T0, T0 + 3 * MIN), [
+          { minuteStart: T0, count: 10 },
+          { minuteStart: T0 + 2 * MIN, count: 5 },
+        ]);
+        assert.deepEqual(await c.accessesPerMinute(T0 + 4 * MIN, T0 + 10 * MIN), []);
+        // Rolled-up (hour) buckets are not minutes.
+        await c.rollUpAccesses(60, 3600, T0 + HOUR);
+        assert.deepEqual(await c.accessesPerMinute(T0, T0 + HOUR), []);
       });
 
       test('rollUpAccesses merges old buckets and preserves totals', async (c) => {
