@@ -172,3 +172,71 @@ export const SweepBody = Type.Object({
   model: Type.Object({ version: Type.Integer(), family: Type.String() }),
   duration_ms: Type.Number(),
 });
+
+/** `data` of a `migration` server-sent event: one migration state change. */
+export const MigrationEventBody = Type.Object(
+  {
+    migration_id: Type.String(),
+    object_id: Type.String(),
+    status: Type.Enum([...MIGRATION_STATUSES]),
+    reason: Type.String(),
+    source_tier: Type.String(),
+    destination_tier: Type.String(),
+    size_bytes: Type.Integer(),
+    error: Type.Union([Type.String(), Type.Null()]),
+    at: Type.Integer({ description: 'ms since epoch' }),
+  },
+  { $id: 'MigrationEvent', description: 'data of an `event: migration` server-sent event' },
+);
+
+/** `data` of an `object-tier` server-sent event: an object's content now lives in another tier. */
+export const ObjectTierEventBody = Type.Object(
+  {
+    object_id: Type.String(),
+    tier: Type.String({ description: 'the tier the object lives in now' }),
+    previous_tier: Type.String(),
+    migration_id: Type.String(),
+    at: Type.Integer({ description: 'ms since epoch' }),
+  },
+  { $id: 'ObjectTierEvent', description: 'data of an `event: object-tier` server-sent event' },
+);
+
+export const AccessHistoryBody = Type.Object({
+  object_id: Type.String(),
+  start: Timestamp,
+  step_seconds: Type.Integer({ description: 'width of each count, seconds (3600: hours)' }),
+  counts: Type.Array(Type.Number(), { description: 'accesses per step, oldest first; the last step is the current, unfinished one' }),
+});
+
+export const AccessRateBody = Type.Object({
+  start: Timestamp,
+  step_seconds: Type.Integer(),
+  counts: Type.Array(Type.Integer(), { description: 'accesses to all objects per minute, oldest first; the last minute is unfinished' }),
+  per_minute: Type.Number({ description: 'mean accesses per minute over the last 5 minutes, the current one so far included' }),
+});
+
+export const SimulationPolicyBody = Type.Object(
+  {
+    name: Type.String(),
+    total_cost_usd: Type.Optional(Type.Number()),
+    regret: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+    mean_latency_ms: Type.Optional(Type.Number()),
+    p99_latency_ms: Type.Optional(Type.Number()),
+    migrations: Type.Optional(Type.Number()),
+    bytes_moved: Type.Optional(Type.Number()),
+  },
+  { additionalProperties: true },
+);
+
+export const SimulationSummaryBody = Type.Object({
+  name: Type.String({ description: 'the report folder' }),
+  report_url: Type.String({ description: 'where its index.html is served' }),
+  modified_at: Timestamp,
+  error: Type.Union([Type.String(), Type.Null()], { description: 'why result.json could not be read (the other fields are then missing)' }),
+  trace: Type.Optional(Type.String()),
+  requests: Type.Optional(Type.Number()),
+  objects: Type.Optional(Type.Number()),
+  span_seconds: Type.Optional(Type.Number()),
+  profile: Type.Optional(Type.Unknown()),
+  policies: Type.Array(SimulationPolicyBody),
+});

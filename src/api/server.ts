@@ -11,6 +11,10 @@ import { metricsRoutes } from './routes/metrics.js';
 import { migrationRoutes } from './routes/migrations.js';
 import { mlRoutes } from './routes/ml.js';
 import { objectRoutes } from './routes/objects.js';
+import { activityRoutes } from './routes/activity.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { eventRoutes } from './routes/events.js';
+import { simulationRoutes } from './routes/simulations.js';
 import { ErrorBody, MigrationBody, ObjectBody } from './schemas.js';
 
 const VERSION = '0.1.0';
@@ -52,5 +56,9 @@ export async function buildServer(app: Tiercast): Promise<Api> {
   await migrationRoutes(api, app);
   await metricsRoutes(api, app);
   await mlRoutes(api, app);
+  await activityRoutes(api, app);
+  await eventRoutes(api, app);
+  await simulationRoutes(api, app);
+  await dashboardRoutes(api);
   return api;
 }

@@ -10,7 +10,7 @@ import { PINNED_FOREVER } from '../../domain/object.js';
 import { migrationJson, objectJson } from '../serialize.js';
 import { errorResponses, ObjectIdParams, ObjectList } from '../schemas.js';
 
-const SORT_FIELDS = ['created_at', 'size_bytes', 'access_count', 'last_accessed_at', 'object_id', 'tier'] as const;
+const SORT_FIELDS = ['created_at', 'size_bytes', 'access_count', 'last_accessed_at', 'object_id', 'tier', 'predicted_next_24h'] as const;
 
 const UploadQuery = Type.Object({
   name: Type.Optional(Type.String({ maxLength: 1024, description: 'name to record (the file name)' })),
