@@ -126,16 +126,24 @@ export class KyselyCatalog implements Catalog {
           ]),
         );
       }
-      const { total } = await filtered.select((eb) => eb.fn.countAll().as('total')).executeTakeFirstOrThrow();
+      const countAll = () => filtered.select((eb) => eb.fn.countAll().as('total')).executeTakeFirstOrThrow();
+      // A search scans every row: the page then counts its matches in the same scan.
+      const searching = query.search !== undefined && query.search !== '';
+      // The page's ids first, then their rows: ordering and skipping narrow keys instead of
+      // whole rows keeps a deep page of a large catalog fast.
       // Nulls (never accessed) count as the smallest value on every dialect.
-      const rows = await filtered
-        .selectAll()
+      const ids = await filtered
+        .select((eb) => ['object_id', searching ? eb.fn.countAll().over().as('total') : sql<number>`0`.as('total')])
         .orderBy(column, (ob) => (query.descending ? ob.desc().nullsLast() : ob.asc().nullsFirst()))
         .orderBy('object_id', 'asc')
         .limit(query.limit)
         .offset(query.offset)
         .execute();
-      return { items: rows.map(rowToObject), total: Number(total) };
+      const total = searching && ids.length > 0 ? Number(ids[0]!.total) : Number((await countAll()).total);
+      if (ids.length === 0) return { items: [], total };
+      const rows = await trx.selectFrom('objects').selectAll().where('object_id', 'in', ids.map((r) => r.object_id)).execute();
+      const byId = new Map(rows.map((r) => [r.object_id, r]));
+      return { items: ids.flatMap((r) => (byId.has(r.object_id) ? [rowToObject(byId.get(r.object_id)!)] : [])), total };
     });
   }
 

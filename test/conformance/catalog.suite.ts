@@ -201,6 +201,8 @@ export function catalogConformance(name: string, makeCatalog: CatalogFactory): v
         const page = await c.listObjects({ search: 'o', limit: 1, offset: 0 });
         assert.equal(page.total, 3);
         assert.equal(page.items.length, 1);
+        assert.deepEqual(await c.listObjects({ search: 'o', limit: 2, offset: 10 }), { items: [], total: 3 }, 'past the last page, the total still counts');
+        assert.deepEqual((await c.listObjects({ search: 'o', sort: 'object_id', limit: 2, offset: 1 })).items.map((o) => o.objectId), ['photo', 'report-2026']);
       });
 
       test('objectsAfter walks every object in id order by keyset', async (c) => {
