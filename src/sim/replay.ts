@@ -91,7 +91,8 @@ export async function replay(batches: AsyncIterable<TraceRecord[]>, meta: TraceM
       access.at = at;
       access.sizeBytes = sizes[object]!;
       access.op = record.op;
-      if (at >= nextSampleAt) {
+      // Every sample time the request passed, in order: a sparse trace must not date later costs early.
+      while (at >= nextSampleAt) {
         for (const policy of online) policy.advance(nextSampleAt);
         sample(nextSampleAt);
       }

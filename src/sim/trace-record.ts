@@ -64,8 +64,10 @@ export interface ReaderOptions {
   extentBytes?: number;
 }
 
-/** A reader's answer to a malformed record: throws, or reports it and returns when skipping. */
+const SKIP_BAD_HINT = 'correct or remove that record, or pass --skip-bad to skip malformed records (the report counts them)';
+
+/** A reader's answer to a malformed record: throws (saying how to go on), or reports it and returns when skipping. */
 export function rejectRecord(error: TraceError, options: ReaderOptions): void {
-  if (!options.skipBad) throw error;
+  if (!options.skipBad) throw error.hint === undefined ? new TraceError(error.problem, error, SKIP_BAD_HINT) : error;
   options.onBad?.(error);
 }

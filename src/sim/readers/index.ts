@@ -69,10 +69,10 @@ async function checkFile(path: string): Promise<void> {
   try {
     info = await stat(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notFound('trace file', path);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notFound('trace file', path, `check the path; a relative path is read from ${process.cwd()}`);
     throw error;
   }
-  if (info.isDirectory()) throw invalidInput(`trace '${path}' is a directory, not a file`);
+  if (info.isDirectory()) throw invalidInput(`trace '${path}' is a directory, not a file`, 'give the path of one trace file');
 }
 
 async function readHead(path: string): Promise<Uint8Array> {
