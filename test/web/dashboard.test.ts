@@ -294,4 +294,22 @@ describe('web dashboard in headless Chromium against a real server', { skip }, (
     await screenshot(page, 'migrations-failed');
     assert.deepEqual(pageErrors, []);
   });
+
+  test('training and the proactive sweep report what they did', async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/actions`);
+    await page.getByRole('button', { name: 'Train now' }).click();
+    const trained = page.locator('form.action', { hasText: 'Train the model' }).getByRole('status');
+    await trained.waitFor({ timeout: 60_000 });
+    const { served } = await api<{ served: { family: string } }>('GET', '/api/ml/models');
+    assert.match(await trained.innerText(), new RegExp(`Serving ${served.family}\\b`), 'the result names the model the server now serves');
+
+    await page.getByRole('button', { name: 'Run now' }).click();
+    const swept = page.locator('form.action', { hasText: 'Run the proactive sweep' }).getByRole('status');
+    await swept.waitFor({ timeout: 60_000 });
+    const objects = (await api<{ total: number }>('GET', '/api/objects?limit=1')).total;
+    assert.match(await swept.innerText(), new RegExp(`^Forecast \\d+ of ${objects} objects with `));
+    await screenshot(page, 'actions');
+    assert.deepEqual(pageErrors, []);
+  });
 });

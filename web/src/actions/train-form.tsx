@@ -26,7 +26,7 @@ export function TrainForm() {
       {result ? (
         <SuccessNote>
           <p>
-            {result.message} Serving {result.served.family}
+            {sentence(result.message)} Serving {result.served.family}
             {result.served.version ? ` v${result.served.version}` : ''} ({formatCount(result.train_rows)} training rows, {formatCount(result.test_rows)} test rows,{' '}
             {(result.duration_ms / 1000).toFixed(1)} s).
           </p>
@@ -56,3 +56,6 @@ export function TrainForm() {
     </form>
   );
 }
+
+/** The server's message as a sentence: capital first, full stop last. */
+const sentence = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1).replace(/\.?$/, '.')}`;
