@@ -58,9 +58,10 @@ export interface OptimumOptions {
  * tier it was written into, and accesses served per tier split into reads and writes).
  * Since an object's size is fixed, the summary is enough to rebuild the path's request,
  * retrieval and latency-penalty costs and its exact latency distribution at `finish`,
- * with the same sim-costs functions every policy is charged by. With 3 tiers that is
- * 175 bytes per object. The steps are priced with the same fees split into fixed and
- * per-byte parts (SizePrices), which avoids a dozen function calls per request.
+ * with the same sim-costs functions every policy is charged by. That is 16 + 32T + 8T²
+ * bytes per object for T tiers (184 with 3 tiers, 272 with 4). The steps are priced with
+ * the same fees split into fixed and per-byte parts (SizePrices), which spares a dozen
+ * function calls per request.
  *
  * An object's size is the one given at its creation; later requests' sizes are ignored,
  * as the cost model charges every policy for one fixed size per object.
@@ -75,28 +76,32 @@ export class OfflineOptimum {
   private readonly penaltyPerSecond: number;
   private readonly mode: OptimumMode;
   private readonly chooseIngestTier: boolean;
+  private readonly prices: SizePrices;
 
   private capacity = 0;
   /** One past the highest object index seen. */
   private objectCount = 0;
   private accesses = 0;
 
-  // Per object.
-  private lastAt = new Float64Array(0);
-  private size = new Float64Array(0);
-  // Per object × state (the tier that served the object's latest request), stride tierCount.
-  private total = new Float64Array(0);
-  private storage = new Float64Array(0);
-  private migrationUsd = new Float64Array(0);
-  private moves = new Uint32Array(0);
-  /** The tier the path wrote the object into (the ingest tier unless chooseIngestTier). */
-  private createdIn = new Uint8Array(0);
-  /** Per object × state × [reads served by tier 0..T-1, writes served by tier 0..T-1]. */
-  private served = new Uint32Array(0);
+  /*
+   * One record per object in each of two arrays, so that a step touches a few adjacent
+   * cache lines rather than one line in each of many arrays. States are the tier that
+   * served the object's latest request.
+   *   reals, stride 2 + 3T: lastAt (ms; NaN until created), size (bytes),
+   *     then per state: the path's total $, its storage $, its migration $.
+   *   counts, stride 2T + 2T²: per state the path's moves, the tier it wrote the object
+   *     into (the ingest tier unless chooseIngestTier), then per state the reads served
+   *     by tier 0..T-1 and the writes served by tier 0..T-1.
+   */
+  private reals = new Float64Array(0);
+  private counts = new Uint32Array(0);
+  private readonly realStride: number;
+  private readonly countStride: number;
 
   // Scratch space for one step, so observe() allocates nothing.
   /** move[a*T+c]: migration a → c at the current object's size, $; 0 on the diagonal. */
   private readonly move: Float64Array;
+  private movesPricedFor = NaN;
   /** Storage in each tier over the current gap, $. */
   private readonly stay: Float64Array;
   /** The current access served from each tier, $. */
@@ -105,17 +110,12 @@ export class OfflineOptimum {
   private readonly heldCost: Float64Array;
   private readonly heldMoves: Float64Array;
   private readonly heldFrom: Int32Array;
-  /** Per new state b: the state it came from and the tier held through the gap. */
+  /** Per new state b: the state it came from, the tier held through the gap, its record. */
   private readonly from: Int32Array;
   private readonly via: Int32Array;
-  private readonly nextTotal: Float64Array;
-  private readonly nextMoves: Float64Array;
-  private readonly nextStorage: Float64Array;
-  private readonly nextMigrationUsd: Float64Array;
-  private readonly nextCreatedIn: Uint8Array;
-  private readonly nextServed: Uint32Array;
+  private readonly nextReals: Float64Array;
+  private readonly nextCounts: Uint32Array;
   private readonly unitParts: CostParts = emptyCostParts();
-  private readonly prices: SizePrices;
 
   constructor(profile: SimProfile, mode: OptimumMode, options: OptimumOptions = {}) {
     if (profile.tiers.length === 0) throw invalidInput(`profile '${profile.name}' has no tiers`, 'list at least one tier, fastest first');
@@ -131,6 +131,8 @@ export class OfflineOptimum {
     this.chooseIngestTier = options.chooseIngestTier ?? false;
     this.prices = new SizePrices(profile.tiers, profile.latencyPenaltyPerSecond);
     const t = this.tierCount;
+    this.realStride = 2 + 3 * t;
+    this.countStride = 2 * t + 2 * t * t;
     this.move = new Float64Array(t * t);
     this.stay = new Float64Array(t);
     this.serve = new Float64Array(t);
@@ -139,12 +141,8 @@ export class OfflineOptimum {
     this.heldFrom = new Int32Array(t);
     this.from = new Int32Array(t);
     this.via = new Int32Array(t);
-    this.nextTotal = new Float64Array(t);
-    this.nextMoves = new Float64Array(t);
-    this.nextStorage = new Float64Array(t);
-    this.nextMigrationUsd = new Float64Array(t);
-    this.nextCreatedIn = new Uint8Array(t);
-    this.nextServed = new Uint32Array(t * 2 * t);
+    this.nextReals = new Float64Array(this.realStride);
+    this.nextCounts = new Uint32Array(this.countStride);
   }
 
   /** Feeds one request; an object's requests must come in time order. */
@@ -154,13 +152,15 @@ export class OfflineOptimum {
       this.create(o, access.at, access.sizeBytes);
       return;
     }
-    const last = o < this.capacity ? this.lastAt[o]! : NaN;
+    const record = o * this.realStride;
+    const last = o < this.capacity ? this.reals[record]! : NaN;
     if (!(access.at >= last)) throw this.badSequence(access, last);
-    this.price(this.size[o]!, access.at - last, access.op === 'write');
+    const write = access.op === 'write';
+    this.price(this.reals[record + 1]!, access.at - last, write);
     this.holdThroughGap(o);
     this.enterServingTier();
-    this.advance(o, access.op === 'write');
-    this.lastAt[o] = access.at;
+    this.advance(o, write);
+    this.reals[record] = access.at;
     this.accesses++;
   }
 
@@ -171,7 +171,6 @@ export class OfflineOptimum {
    */
   finish(endAt: number): PolicyResult {
     const t = this.tierCount;
-    const row = 2 * t;
     const costs = emptyCostParts();
     const latency = new LatencyStats();
     const unit = this.unitParts;
@@ -179,10 +178,12 @@ export class OfflineOptimum {
     let bytesMoved = 0;
     let fastest = 0;
     for (let o = 0; o < this.objectCount; o++) {
-      const last = this.lastAt[o]!;
+      const reals = o * this.realStride;
+      const counts = o * this.countStride;
+      const last = this.reals[reals]!;
       if (Number.isNaN(last)) continue; // an index the replay never used
       if (!(endAt >= last)) throw invalidInput(`the trace ends at ${endAt} ms, before object ${o}'s last request at ${last} ms`, 'pass the time of the last request (or later) as the end');
-      const size = this.size[o]!;
+      const size = this.reals[reals + 1]!;
       this.price(size, endAt - last, false);
       this.holdThroughGap(o);
       let rest = 0;
@@ -190,17 +191,16 @@ export class OfflineOptimum {
         if (isBetter(this.heldCost[c]!, this.heldMoves[c]!, this.heldCost[rest]!, this.heldMoves[rest]!)) rest = c;
       }
       const a = this.heldFrom[rest]!;
-      const state = o * t + a;
       const moves = this.heldMoves[rest]!;
-      costs.storage += this.storage[state]! + this.stay[rest]!;
-      costs.migrations += this.migrationUsd[state]! + this.move[a * t + rest]!;
-      costs.requests += creationCost(this.tiers[this.createdIn[state]!]!);
+      costs.storage += this.reals[reals + 2 + t + a]! + this.stay[rest]!;
+      costs.migrations += this.reals[reals + 2 + 2 * t + a]! + this.move[a * t + rest]!;
+      costs.requests += creationCost(this.tiers[this.counts[counts + t + a]!]!);
       migrations += moves;
       bytesMoved += moves * size;
-      const servedBase = state * row;
+      const served = counts + 2 * t + a * 2 * t;
       for (let tier = 0; tier < t; tier++) {
         for (let w = 0; w < 2; w++) {
-          const count = this.served[servedBase + w * t + tier]!;
+          const count = this.counts[served + w * t + tier]!;
           if (count === 0) continue;
           unit.requests = unit.retrieval = unit.latencyPenalty = 0;
           const ms = chargeAccess(unit, this.tiers[tier]!, size, w === 1 ? 'write' : 'read', this.penaltyPerSecond);
@@ -233,20 +233,19 @@ export class OfflineOptimum {
     if (!(sizeBytes >= 0 && sizeBytes < Infinity)) throw invalidInput(`object ${o} has size ${sizeBytes}; sizes are finite bytes ≥ 0`);
     if (!Number.isFinite(at)) throw invalidInput(`object ${o} is created at ${at} ms; times must be finite`);
     this.ensureCapacity(o + 1);
-    if (!Number.isNaN(this.lastAt[o]!)) throw invalidInput(`object ${o} is created twice`, 'only the first request of an object has created: true');
     const t = this.tierCount;
-    const base = o * t;
+    const reals = o * this.realStride;
+    const counts = o * this.countStride;
+    if (!Number.isNaN(this.reals[reals]!)) throw invalidInput(`object ${o} is created twice`, 'only the first request of an object has created: true');
+    this.reals.fill(0, reals, reals + this.realStride);
+    this.counts.fill(0, counts, counts + this.countStride);
+    this.reals[reals] = at;
+    this.reals[reals + 1] = sizeBytes;
     for (let s = 0; s < t; s++) {
       const writable = s === this.ingest || this.chooseIngestTier;
-      this.total[base + s] = writable ? creationCost(this.tiers[s]!) : Infinity;
-      this.createdIn[base + s] = this.chooseIngestTier ? s : this.ingest;
-      this.storage[base + s] = 0;
-      this.migrationUsd[base + s] = 0;
-      this.moves[base + s] = 0;
+      this.reals[reals + 2 + s] = writable ? creationCost(this.tiers[s]!) : Infinity;
+      this.counts[counts + t + s] = this.chooseIngestTier ? s : this.ingest;
     }
-    this.served.fill(0, base * 2 * t, (base + t) * 2 * t);
-    this.lastAt[o] = at;
-    this.size[o] = sizeBytes;
     if (o >= this.objectCount) this.objectCount = o + 1;
   }
 
@@ -254,10 +253,14 @@ export class OfflineOptimum {
   private price(size: number, gapMs: number, write: boolean): void {
     const t = this.tierCount;
     const prices = this.prices;
-    const move = this.move;
-    const moveFixed = prices.moveFixed;
-    const movePerByte = prices.movePerByte;
-    for (let k = 0; k < t * t; k++) move[k] = moveFixed[k]! + movePerByte[k]! * size;
+    if (size !== this.movesPricedFor) {
+      // Moves depend on the size alone (traces of fixed-size extents never reprice them).
+      const move = this.move;
+      const moveFixed = prices.moveFixed;
+      const movePerByte = prices.movePerByte;
+      for (let k = 0; k < t * t; k++) move[k] = moveFixed[k]! + movePerByte[k]! * size;
+      this.movesPricedFor = size;
+    }
     const sizeMs = size * gapMs;
     const fixed = write ? prices.writeFixed : prices.readFixed;
     const perByte = write ? prices.writePerByte : prices.readPerByte;
@@ -270,17 +273,18 @@ export class OfflineOptimum {
   /** held(c): the cheapest way to spend the gap in tier c, moving there right after the last request. */
   private holdThroughGap(o: number): void {
     const t = this.tierCount;
-    const base = o * t;
-    const total = this.total;
-    const moves = this.moves;
+    const total = o * this.realStride + 2;
+    const moves = o * this.countStride;
+    const reals = this.reals;
+    const counts = this.counts;
     const move = this.move;
     for (let c = 0; c < t; c++) {
       let bestA = 0;
-      let bestCost = total[base]! + move[c]!;
-      let bestMoves = moves[base]! + (c === 0 ? 0 : 1);
+      let bestCost = reals[total]! + move[c]!;
+      let bestMoves = counts[moves]! + (c === 0 ? 0 : 1);
       for (let a = 1; a < t; a++) {
-        const cost = total[base + a]! + move[a * t + c]!;
-        const count = moves[base + a]! + (a === c ? 0 : 1);
+        const cost = reals[total + a]! + move[a * t + c]!;
+        const count = counts[moves + a]! + (a === c ? 0 : 1);
         if (isBetter(cost, count, bestCost, bestMoves)) {
           bestA = a;
           bestCost = cost;
@@ -293,7 +297,7 @@ export class OfflineOptimum {
     }
   }
 
-  /** best'(b): the held tier to come from, moving to b right before the request unless reactive. */
+  /** best'(b): the held tier to come from, moving to b right before the request unless reactive; fills the new totals and moves. */
   private enterServingTier(): void {
     const t = this.tierCount;
     const heldCost = this.heldCost;
@@ -318,89 +322,71 @@ export class OfflineOptimum {
       }
       this.via[b] = bestC;
       this.from[b] = this.heldFrom[bestC]!;
-      this.nextTotal[b] = bestCost + this.serve[b]!;
-      this.nextMoves[b] = bestMoves;
+      this.nextReals[2 + b] = bestCost + this.serve[b]!;
+      this.nextCounts[b] = bestMoves;
     }
   }
 
   /** Replaces the object's states by the new ones and counts the access in each. */
   private advance(o: number, write: boolean): void {
     const t = this.tierCount;
-    const base = o * t;
+    const realBase = o * this.realStride;
+    const countBase = o * this.countStride;
+    const reals = this.reals;
+    const counts = this.counts;
+    const nextReals = this.nextReals;
+    const nextCounts = this.nextCounts;
     const from = this.from;
     const via = this.via;
     const move = this.move;
     const stay = this.stay;
-    const storage = this.storage;
-    const migrationUsd = this.migrationUsd;
-    const createdIn = this.createdIn;
-    const nextStorage = this.nextStorage;
-    const nextMigrationUsd = this.nextMigrationUsd;
-    const nextCreatedIn = this.nextCreatedIn;
+    const row = 2 * t;
     let stable = true;
-    // Every new state is computed from the old ones before any is overwritten.
+    // Every new state is built from the old ones in scratch, then copied over.
     for (let b = 0; b < t; b++) {
       const a = from[b]!;
       const c = via[b]!;
       if (a !== b) stable = false;
-      nextStorage[b] = storage[base + a]! + stay[c]!;
-      nextMigrationUsd[b] = migrationUsd[base + a]! + move[a * t + c]! + move[c * t + b]!;
-      nextCreatedIn[b] = createdIn[base + a]!;
+      nextReals[2 + t + b] = reals[realBase + 2 + t + a]! + stay[c]!;
+      nextReals[2 + 2 * t + b] = reals[realBase + 2 + 2 * t + a]! + move[a * t + c]! + move[c * t + b]!;
+      nextCounts[t + b] = counts[countBase + t + a]!;
     }
-    const row = 2 * t;
-    const served = this.served;
-    const servedBase = base * row;
+    for (let k = 2; k < 2 + 3 * t; k++) reals[realBase + k] = nextReals[k]!;
+    for (let k = 0; k < 2 * t; k++) counts[countBase + k] = nextCounts[k]!;
+    const served = countBase + 2 * t;
     if (!stable) {
-      // Usually every moved row descends from a row that stays put: copy in place. If a
-      // source is itself replaced, rebuild all rows in scratch first.
+      // Usually every replaced row descends from a row that stays: copy in place. If a
+      // source is itself replaced, rebuild the rows in scratch first.
       let direct = true;
       for (let b = 0; b < t; b++) if (from[from[b]!] !== from[b]) direct = false;
       if (direct) {
         for (let b = 0; b < t; b++) {
           const a = from[b]!;
           if (a === b) continue;
-          const source = servedBase + a * row;
-          const target = servedBase + b * row;
-          for (let k = 0; k < row; k++) served[target + k] = served[source + k]!;
+          for (let k = 0; k < row; k++) counts[served + b * row + k] = counts[served + a * row + k]!;
         }
       } else {
-        const next = this.nextServed;
         for (let b = 0; b < t; b++) {
-          const source = servedBase + from[b]! * row;
-          for (let k = 0; k < row; k++) next[b * row + k] = served[source + k]!;
+          for (let k = 0; k < row; k++) nextCounts[2 * t + b * row + k] = counts[served + from[b]! * row + k]!;
         }
-        for (let k = 0; k < t * row; k++) served[servedBase + k] = next[k]!;
+        for (let k = 0; k < t * row; k++) counts[served + k] = nextCounts[2 * t + k]!;
       }
     }
-    const column = servedBase + (write ? t : 0);
-    const total = this.total;
-    const moves = this.moves;
-    const nextTotal = this.nextTotal;
-    const nextMoves = this.nextMoves;
-    for (let b = 0; b < t; b++) {
-      total[base + b] = nextTotal[b]!;
-      moves[base + b] = nextMoves[b]!;
-      storage[base + b] = nextStorage[b]!;
-      migrationUsd[base + b] = nextMigrationUsd[b]!;
-      createdIn[base + b] = nextCreatedIn[b]!;
-      served[column + b * row + b]!++;
-    }
+    const column = served + (write ? t : 0);
+    for (let b = 0; b < t; b++) counts[column + b * row + b]!++;
   }
 
   private ensureCapacity(needed: number): void {
     if (needed <= this.capacity) return;
     const capacity = Math.max(needed, this.capacity * 2, INITIAL_CAPACITY);
-    const t = this.tierCount;
-    const lastAt = new Float64Array(capacity).fill(NaN);
-    lastAt.set(this.lastAt);
-    this.lastAt = lastAt;
-    this.size = grown(this.size, capacity);
-    this.total = grown(this.total, capacity * t);
-    this.storage = grown(this.storage, capacity * t);
-    this.migrationUsd = grown(this.migrationUsd, capacity * t);
-    this.moves = grown(this.moves, capacity * t);
-    this.createdIn = grown(this.createdIn, capacity * t);
-    this.served = grown(this.served, capacity * t * 2 * t);
+    const reals = new Float64Array(capacity * this.realStride);
+    reals.set(this.reals);
+    // lastAt NaN marks a record not created yet.
+    for (let o = this.capacity; o < capacity; o++) reals[o * this.realStride] = NaN;
+    this.reals = reals;
+    const counts = new Uint32Array(capacity * this.countStride);
+    counts.set(this.counts);
+    this.counts = counts;
     this.capacity = capacity;
   }
 
@@ -422,10 +408,4 @@ function isBetter(cost: number, moves: number, bestCost: number, bestMoves: numb
 
 function isTie(cost: number, moves: number, bestCost: number, bestMoves: number): boolean {
   return moves === bestMoves && cost >= bestCost * TIE_BELOW && cost <= bestCost * TIE_ABOVE;
-}
-
-function grown<T extends Float64Array | Uint32Array | Uint8Array>(array: T, length: number): T {
-  const next = new (array.constructor as new (n: number) => T)(length);
-  next.set(array);
-  return next;
 }
