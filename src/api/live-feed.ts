@@ -77,6 +77,8 @@ export class LiveFeed {
     this.subscription = await this.bus.subscribe<unknown>(TOPICS.migrationEvents, async (message) => this.receive(message.value), {
       group: this.group,
       maxAttempts: 1,
+      // A live feed shows what happens from now on; replaying the topic's history would only be dropped.
+      startAt: 'latest',
     });
   }
 

@@ -38,6 +38,14 @@ export interface SubscribeOptions {
    * has nothing to commit and never calls it.
    */
   beforeCommit?: () => Promise<void>;
+  /**
+   * Where a group that has no committed position yet starts: `earliest` (the default)
+   * also gets what was published before it first joined (commands must not be missed);
+   * `latest` only what comes after (a live view that would otherwise replay the whole
+   * topic). Such a group does not hold drain(). The in-process bus keeps no history, so
+   * its new groups always start at new messages.
+   */
+  startAt?: 'earliest' | 'latest';
 }
 
 export interface Subscription {

@@ -58,6 +58,11 @@ interface GroupState {
   subscriptions: Set<KafkaSubscription>;
   /** Highest offset committed per partition, as this process knows it. */
   committed: Map<number, bigint>;
+  /**
+   * False for a group that started at 'latest' (a live view): it never handles what was
+   * written before it joined, so it cannot hold drain() for those writes.
+   */
+  holdsDrain: boolean;
 }
 
 class KafkaBus implements EventBus {
@@ -112,6 +117,7 @@ class KafkaBus implements EventBus {
     }
     const maxAttempts = positiveInteger('maxAttempts', options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
     const group = this.groupFor(physical, options.group);
+    if (options.startAt === 'latest') group.holdsDrain = false;
     const { options: o } = this;
     const subscription = new KafkaSubscription({
       brokers: this.brokers,
@@ -122,6 +128,7 @@ class KafkaBus implements EventBus {
       handler: handler as BusHandler<unknown>,
       maxAttempts,
       beforeCommit: options.beforeCommit,
+      startAt: options.startAt ?? 'earliest',
       isDeadLetterTopic: topic === TOPICS.deadLetter,
       retryDelayMs: nonNegative('retryDelayMs', o.retryDelayMs ?? 50),
       commitIntervalMs: positiveInteger('commitIntervalMs', o.commitIntervalMs ?? 200),
@@ -205,7 +212,7 @@ class KafkaBus implements EventBus {
     const id = `${physical}\u0000${name}`;
     let group = this.groups.get(id);
     if (!group) {
-      group = { physical, name, subscriptions: new Set(), committed: new Map() };
+      group = { physical, name, subscriptions: new Set(), committed: new Map(), holdsDrain: true };
       this.groups.set(id, group);
     }
     return group;
@@ -214,7 +221,7 @@ class KafkaBus implements EventBus {
   /** Every group with a subscriber here has committed past every write this process made to its topic. */
   private caughtUp(targets: ReadonlyMap<string, ReadonlyMap<number, bigint>>): boolean {
     for (const group of this.groups.values()) {
-      if (group.subscriptions.size === 0) continue;
+      if (group.subscriptions.size === 0 || !group.holdsDrain) continue;
       const ends = targets.get(group.physical);
       if (!ends) continue;
       for (const [partition, end] of ends) if ((group.committed.get(partition) ?? -1n) < end) return false;
@@ -227,7 +234,7 @@ class KafkaBus implements EventBus {
     for (const group of this.groups.values()) {
       const ends = targets.get(group.physical);
       const member = group.subscriptions.values().next().value as KafkaSubscription | undefined;
-      if (!ends || !member) continue;
+      if (!ends || !member || !group.holdsDrain) continue;
       const behind = [...ends].filter(([p, end]) => (group.committed.get(p) ?? -1n) < end).map(([p]) => p);
       if (behind.length === 0) continue;
       try {

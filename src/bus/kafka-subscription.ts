@@ -32,6 +32,8 @@ export interface SubscriptionSettings {
   handler: BusHandler<unknown>;
   maxAttempts: number;
   beforeCommit: (() => Promise<void>) | undefined;
+  /** Where a group with no committed offsets starts reading. */
+  startAt: 'earliest' | 'latest';
   /** Dead letters are dropped (with a log line) instead of re-dead-lettered on this topic. */
   isDeadLetterTopic: boolean;
   retryDelayMs: number;
@@ -164,9 +166,9 @@ export class KafkaSubscription {
       stream = await consumer.consume({
         topics: [settings.physical],
         mode: 'committed',
-        // A new group starts at the beginning of the topic: commands published before the
-        // first worker joined must still run.
-        fallbackMode: 'earliest',
+        // A new group starts at the beginning of the topic by default: commands published
+        // before the first worker joined must still run. Live views ask for 'latest'.
+        fallbackMode: settings.startAt,
         autocommit: false,
       });
       const positioned = once(stream, 'offsets');

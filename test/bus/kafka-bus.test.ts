@@ -268,6 +268,21 @@ describe('Kafka event bus: commits and durability', { skip: skipUnless('kafka') 
     });
   });
 
+  it("starts a new group at the topic's beginning by default, and at new messages with startAt 'latest'", async () => {
+    await withBus({}, async (bus) => {
+      await bus.publish(TOPICS.migrationEvents, [{ key: 'old', value: { n: 1 } }]);
+      const fromStart: unknown[] = [];
+      const fromNow: unknown[] = [];
+      await bus.subscribe(TOPICS.migrationEvents, async (m) => void fromStart.push(m.value), { group: 'history' });
+      await bus.subscribe(TOPICS.migrationEvents, async (m) => void fromNow.push(m.value), { group: 'live', startAt: 'latest' });
+      await bus.publish(TOPICS.migrationEvents, [{ key: 'new', value: { n: 2 } }]);
+      await bus.drain(); // the live group, which never sees 'old', must not hold it
+      assert.deepEqual(fromStart, [{ n: 1 }, { n: 2 }]);
+      await waitFor(() => fromNow.length > 0, { description: 'the live group receives the new message' });
+      assert.deepEqual(fromNow, [{ n: 2 }], 'the message from before the live group joined is not replayed');
+    });
+  });
+
   it('drain() also waits for the dead letters its handlers caused', async () => {
     await withBus({}, async (bus) => {
       const letters: DeadLetter[] = [];
