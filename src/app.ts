@@ -246,12 +246,19 @@ function assemble(parts: Parts): Tiercast {
       if (resumed > 0) log.info(`reconciler: ${resumed} unfinished migration(s) resumed`);
       await rollUp();
       if (parts.timers) {
-        if (config.proactive.enabled) stops.push(every(config.proactive.sweepIntervalSeconds * 1000, 'proactive sweep', () => proactive.sweep(), log));
-        if (config.proactive.trainIntervalHours > 0) stops.push(every(config.proactive.trainIntervalHours * HOUR_MS, 'model training', () => forecaster.train(), log));
-        if (config.reactive.enabled) stops.push(every(config.reactive.sweepIntervalSeconds * 1000, 'reactive sweep', () => reactive.sweep(), log));
+        // Jobs that look at every object run in one worker at a time: the holder of the
+        // job's lease, renewed at each run. If it dies, another takes over once the lease
+        // (1.5 intervals) runs out. The reconciler runs everywhere: migrations have leases of their own.
+        const periodic = (job: string, intervalMs: number, run: () => Promise<unknown>) =>
+          every(intervalMs, job, async () => {
+            if (await catalog.acquireJobLease(job, owner, clock.now(), Math.round(intervalMs * 1.5))) await run();
+          }, log);
+        if (config.proactive.enabled) stops.push(periodic('proactive sweep', config.proactive.sweepIntervalSeconds * 1000, () => proactive.sweep()));
+        if (config.proactive.trainIntervalHours > 0) stops.push(periodic('model training', config.proactive.trainIntervalHours * HOUR_MS, () => forecaster.train()));
+        if (config.reactive.enabled) stops.push(periodic('reactive sweep', config.reactive.sweepIntervalSeconds * 1000, () => reactive.sweep()));
         stops.push(every(config.migration.reconcileIntervalSeconds * 1000, 'reconciler', () => reconciler.reconcile(), log));
-        stops.push(every(config.orphans.sweepIntervalSeconds * 1000, 'orphan sweep', () => orphans.sweep(), log));
-        stops.push(every(HOUR_MS, 'access roll-up', rollUp, log));
+        stops.push(periodic('orphan sweep', config.orphans.sweepIntervalSeconds * 1000, () => orphans.sweep()));
+        stops.push(periodic('access roll-up', HOUR_MS, rollUp));
       }
     },
     async stop() {

@@ -157,6 +157,12 @@ export interface Catalog {
    */
   claimMigration(id: string, owner: string, now: number, leaseMs: number): Promise<MigrationRecord | undefined>;
   /**
+   * Takes (or renews) the lease of a periodic job for `owner` until `now + leaseMs`, so
+   * that of several workers one runs it. True if the job was free, held by `owner`, or its
+   * lease expired (its holder died); false while another owner holds it.
+   */
+  acquireJobLease(job: string, owner: string, now: number, leaseMs: number): Promise<boolean>;
+  /**
    * Updates a migration the caller holds the lease of and that is still in `fromStatus`;
    * returns false otherwise (lease lost, or cancelled by an overwrite or delete).
    */

@@ -510,6 +510,22 @@ export class KyselyCatalog implements Catalog {
     return row && rowToMigration(row);
   }
 
+  async acquireJobLease(job: string, owner: string, now: number, leaseMs: number): Promise<boolean> {
+    // One upsert whose update only happens when the lease is ours or expired: atomic on both engines.
+    const row = await this.db
+      .insertInto('job_leases')
+      .values({ job, owner, expires_at: now + leaseMs })
+      .onConflict((oc) =>
+        oc
+          .column('job')
+          .doUpdateSet({ owner, expires_at: now + leaseMs })
+          .where((eb) => eb.or([eb('job_leases.owner', '=', owner), eb('job_leases.expires_at', '<=', now)])),
+      )
+      .returning('job')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** Guarded by lease owner and `fromStatus`: a stale worker or a cancelled migration gets false. */
   async updateMigration(id: string, owner: string, patch: MigrationPatch): Promise<boolean> {
     const result = await this.db

@@ -125,6 +125,20 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropIndex('access_buckets_by_time').execute();
     },
   },
+  '0005_job_leases': {
+    async up(db: Kysely<any>): Promise<void> {
+      // Several workers share one catalog; a sweep or a training run needs only one of them.
+      await db.schema
+        .createTable('job_leases')
+        .addColumn('job', 'text', (c) => c.primaryKey())
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<any>): Promise<void> {
+      await db.schema.dropTable('job_leases').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

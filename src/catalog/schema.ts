@@ -92,7 +92,15 @@ export interface ModelsTable {
   payload: string | null;
 }
 
+/** Who runs a job that one process at a time should run (a sweep, training), until when. */
+export interface JobLeasesTable {
+  job: string;
+  owner: string;
+  expires_at: Int64;
+}
+
 export interface Database {
+  job_leases: JobLeasesTable;
   models: ModelsTable;
   objects: ObjectsTable;
   access_buckets: AccessBucketsTable;

@@ -71,7 +71,7 @@ describe('sqlite catalog', () => {
     const { dir, remove } = await tempDir();
     const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: openSqliteDatabase(join(dir, 'm.db')) }) });
     try {
-      assert.deepEqual(await migrateSchema(db), ['0001_initial', '0002_object_pins', '0003_forecasts', '0004_access_buckets_by_time']);
+      assert.deepEqual(await migrateSchema(db), ['0001_initial', '0002_object_pins', '0003_forecasts', '0004_access_buckets_by_time', '0005_job_leases']);
       assert.deepEqual(await migrateSchema(db), []);
     } finally {
       await db.destroy();

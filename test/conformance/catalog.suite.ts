@@ -335,6 +335,23 @@ export function catalogConformance(name: string, makeCatalog: CatalogFactory): v
       });
     });
 
+    describe('job leases', () => {
+      test('one owner holds a job at a time; it renews its own lease; another takes over only once it expired', async (c) => {
+        assert.equal(await c.acquireJobLease('proactive-sweep', 'w1', T0, 60_000), true, 'free: taken');
+        assert.equal(await c.acquireJobLease('proactive-sweep', 'w2', T0 + 1_000, 60_000), false, 'held by w1');
+        assert.equal(await c.acquireJobLease('model-training', 'w2', T0 + 1_000, 60_000), true, 'jobs are independent');
+        assert.equal(await c.acquireJobLease('proactive-sweep', 'w1', T0 + 50_000, 60_000), true, 'w1 renews');
+        assert.equal(await c.acquireJobLease('proactive-sweep', 'w2', T0 + 100_000, 60_000), false, 'the renewal moved the expiry to T0 + 110 s');
+        assert.equal(await c.acquireJobLease('proactive-sweep', 'w2', T0 + 110_000, 60_000), true, 'expired: w2 takes over');
+        assert.equal(await c.acquireJobLease('proactive-sweep', 'w1', T0 + 111_000, 60_000), false, 'and w1 has lost it');
+      });
+
+      test('of many owners racing for a free job, exactly one gets it', async (c) => {
+        const results = await Promise.all(Array.from({ length: 8 }, (_, i) => c.acquireJobLease('race', `w${i}`, T0, 60_000)));
+        assert.equal(results.filter(Boolean).length, 1);
+      });
+    });
+
     describe('access history', () => {
       test('recordAccesses adds buckets, bumps counts and reports unknown ids', async (c) => {
         await c.insertObject(object('a'));
