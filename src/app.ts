@@ -197,6 +197,7 @@ function assemble(parts: Parts): Tiercast {
     latencyPenaltyPerSecond: config.proactive.latencyPenaltyPerSecond,
     moveMargin: config.proactive.moveMargin,
     maxPlanningHours: config.proactive.maxPlanningDays * 24,
+    minIdleMsBeforeDemotion: config.proactive.minIdleMinutesBeforeDemotion * 60_000,
     minResidencyMs: config.reactive.minResidencySeconds * 1000,
   });
   if (config.proactive.enabled && config.proactive.placeNewObjects) {

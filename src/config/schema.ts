@@ -158,6 +158,11 @@ export const ConfigSchema = Type.Object(
         latencyPenaltyPerSecond: Type.Number({ minimum: 0, default: 0.00001, description: '$ per second an access waits' }),
         moveMargin: Type.Number({ minimum: 0, default: 0.1, description: 'a move must save its own cost × (1 + margin)' }),
         maxPlanningDays: Type.Number({ minimum: 1, default: 30 }),
+        minIdleMinutesBeforeDemotion: Type.Number({
+          minimum: 0,
+          default: 60,
+          description: 'no forecast-driven demotion of an object accessed within this many minutes',
+        }),
         placeNewObjects: Type.Boolean({
           default: true,
           description: "write a new object straight to a tier faster than ingestTier when its group's forecast makes that cheaper (with no history: ingestTier)",

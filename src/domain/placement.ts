@@ -10,6 +10,12 @@ export interface PlacementSettings {
   moveMargin: number;
   /** Longest window a quiet object is planned over, hours (its expected gap to the next access). */
   maxPlanningHours: number;
+  /**
+   * No demotion of an object accessed more recently than this, ms: an object in use right
+   * now is hot whatever an hour-grained forecast says (at the first minutes of a daily
+   * peak, the 24 h window has just lost yesterday's peak hour). Default 0.
+   */
+  minIdleMsBeforeDemotion?: number;
 }
 
 /** Expected cost of keeping the object in one tier over the planning window, $. */
@@ -78,7 +84,7 @@ function tierCost(tier: TierProfile, sizeBytes: number, window: { windowHours: n
  */
 export function planPlacement(
   tiers: readonly TierProfile[],
-  object: { currentTier: string; sizeBytes: number },
+  object: { currentTier: string; sizeBytes: number; /** ms since its last access, if known */ idleMs?: number },
   forecast: { accesses: number; horizonHours: number },
   settings: PlacementSettings,
 ): PlacementDecision {
@@ -91,7 +97,9 @@ export function planPlacement(
   const stay = costs.find((c) => c.tier === current.name)!;
   const best = costs.reduce((a, b) => (b.total < a.total ? b : a));
   const saving = stay.total - best.total;
-  const worthIt = best.tier !== current.name && saving > best.move * settings.moveMargin;
+  const demotion = tiers.indexOf(tiers.find((t) => t.name === best.tier)!) > tiers.indexOf(current);
+  const inUse = demotion && object.idleMs !== undefined && object.idleMs < (settings.minIdleMsBeforeDemotion ?? 0);
+  const worthIt = best.tier !== current.name && saving > best.move * settings.moveMargin && !inUse;
   return { currentTier: current.name, bestTier: worthIt ? best.tier : current.name, move: worthIt, ...window, costs, saving: worthIt ? saving : 0 };
 }
 

@@ -84,7 +84,8 @@ export class ProactiveSweep {
       // Residency protects an object a migration just moved; a fresh upload has not been moved.
       if (object.tierSince > object.createdAt && now - object.tierSince < this.settings.minResidencyMs) continue;
       const horizonHours = this.forecaster.settings.horizonHours;
-      const decision = planPlacement(this.tiers.profiles, { currentTier: object.tier, sizeBytes: object.sizeBytes }, { accesses: forecast.accesses, horizonHours }, this.settings);
+      const idleMs = object.lastAccessedAt === null ? undefined : now - object.lastAccessedAt;
+      const decision = planPlacement(this.tiers.profiles, { currentTier: object.tier, sizeBytes: object.sizeBytes, idleMs }, { accesses: forecast.accesses, horizonHours }, this.settings);
       if (!decision.move) continue;
       const promotion = tierRank(this.tiers.profiles, decision.bestTier) < tierRank(this.tiers.profiles, object.tier);
       const reason = promotion ? 'proactive_prediction' : 'proactive_cooling';

@@ -62,4 +62,17 @@ describe('cost-based placement', () => {
     assert.deepEqual(fromPrivate.costs.map((c) => c.tier), ['onprem', 'private'], 'slower tiers than the ingest tier are not candidates');
     assert.equal(fromPrivate.tier, 'private');
   });
+
+  it('does not demote an object accessed more recently than minIdleMsBeforeDemotion, whatever the forecast says; promotions are not held back', () => {
+    const guarded = { ...settings, minIdleMsBeforeDemotion: 60 * 60_000 };
+    const cold = { accesses: 0, horizonHours: 24 };
+    const idle = planPlacement(tiers, { currentTier: 'onprem', sizeBytes: 1024 ** 3, idleMs: 2 * 60 * 60_000 }, cold, guarded);
+    assert.ok(idle.move, 'idle for two hours with no demand forecast: demoted');
+    const inUse = planPlacement(tiers, { currentTier: 'onprem', sizeBytes: 1024 ** 3, idleMs: 60_000 }, cold, guarded);
+    assert.equal(inUse.move, false, 'read a minute ago: stays');
+    assert.equal(inUse.bestTier, 'onprem');
+    const busy = planPlacement(tiers, { currentTier: 'public', sizeBytes: MB, idleMs: 1_000 }, { accesses: 500, horizonHours: 24 }, guarded);
+    assert.equal(busy.bestTier, 'onprem', 'a promotion is never held back by recent use');
+  });
 });
+

@@ -61,6 +61,10 @@ export class OnlineForecaster {
     return this.sizes.array[object]!;
   }
 
+  lastAccessAt(object: number): number {
+    return this.lastAccess.array[object]!;
+  }
+
   lastAccessHour(object: number): number {
     return this.history.lastHour(object);
   }

@@ -13,8 +13,17 @@ import type { ServicePolicySettings } from './service-settings.js';
 const HOUR_MS = 3_600_000;
 /** The service's proactive sweep runs every minute by default; accessed objects are re-planned at the next one. */
 const TICK_MS = 60_000;
-/** Objects quiet this long in the cheapest tier leave the hourly proactive sweep until their next access. */
+/**
+ * The service forecasts every object every minute; replaying that for millions of quiet
+ * objects would be the whole cost of a replay. An object quiet this long in the cheapest
+ * tier leaves the hourly sweep, because its features no longer change until either its
+ * next access or the day in which its last accesses reach the "same 24 h last week"
+ * window (hours 144–168 back): it rejoins the sweep for that day, so weekly returns are
+ * anticipated as the service anticipates them.
+ */
 const SWEEP_QUIET_HOURS = 48;
+const LAST_WEEK_FROM_HOURS = 144;
+const LAST_WEEK_TO_HOURS = 168;
 
 export type ServicePolicyName = 'reactive' | 'proactive' | 'hybrid';
 
@@ -47,6 +56,10 @@ export class ServicePolicy implements OnlinePolicy {
   private readonly countAtCheckpoint = new Growable(Float64Array);
   private readonly inSweep = new Growable(Uint8Array);
   private sweepList: number[] = [];
+  /** Quiet objects waiting for the day their last accesses enter last week's window. */
+  private readonly weeklyWakeUps = new TimerQueue();
+  /** A woken object stays in the sweep until this time even if quiet. */
+  private readonly sweepUntil = new Growable(Float64Array);
   private nextSweepAt: number;
   /** Objects accessed since the last tick, re-planned at the next one (the service's sweep sees them then). */
   private pending: number[] = [];
@@ -83,6 +96,7 @@ export class ServicePolicy implements OnlinePolicy {
     this.stamps.ensure(object);
     this.countAtCheckpoint.ensure(object);
     this.inSweep.ensure(object);
+    this.sweepUntil.ensure(object);
     this.tierSince.ensure(object)[object] = access.at;
     this.windows.add(object);
     const forecaster = this.forecaster;
@@ -98,6 +112,7 @@ export class ServicePolicy implements OnlinePolicy {
       while (this.coolingChecks.peekTime() <= now) this.coolingChecks.pop((at, object, stamp) => this.coolingCheck(at, object, stamp));
     }
     if (this.forecaster) {
+      while (this.weeklyWakeUps.peekTime() <= now) this.weeklyWakeUps.pop((at, object) => this.rejoinSweep(object, at));
       for (;;) {
         const next = Math.min(this.pendingTick, this.nextSweepAt);
         if (next > now) break;
@@ -152,14 +167,24 @@ export class ServicePolicy implements OnlinePolicy {
     this.clearPending();
     const keep: number[] = [];
     for (const object of this.sweepList) {
-      if (this.ledger.tierIndexOf(object) === this.slowest && this.forecaster!.lastAccessHour(object) < t / HOUR_MS - SWEEP_QUIET_HOURS) {
+      const lastHour = this.forecaster!.lastAccessHour(object);
+      if (this.ledger.tierIndexOf(object) === this.slowest && lastHour < t / HOUR_MS - SWEEP_QUIET_HOURS && t > this.sweepUntil.array[object]!) {
         this.inSweep.array[object] = 0;
+        const wakeAt = (lastHour + LAST_WEEK_FROM_HOURS) * HOUR_MS;
+        if (wakeAt > t) this.weeklyWakeUps.push(wakeAt, object, 0);
         continue;
       }
       keep.push(object);
       this.replan(object, t);
     }
     this.sweepList = keep;
+  }
+
+  private rejoinSweep(object: number, at: number): void {
+    this.sweepUntil.array[object] = at + (LAST_WEEK_TO_HOURS - LAST_WEEK_FROM_HOURS + 1) * HOUR_MS;
+    if (this.inSweep.array[object]) return;
+    this.inSweep.array[object] = 1;
+    this.sweepList.push(object);
   }
 
   private replanPending(t: number): void {
@@ -181,7 +206,8 @@ export class ServicePolicy implements OnlinePolicy {
     if (since > forecaster.createdAt(object) && t - since < this.settings.minResidencyMs) return;
     const tier = this.ledger.tierIndexOf(object);
     const accesses = forecaster.predict(object, t);
-    const decision = planPlacement(this.tiers, { currentTier: this.tiers[tier]!.name, sizeBytes: forecaster.sizeOf(object) }, { accesses, horizonHours: this.settings.horizonHours }, this.placement);
+    const idleMs = t - forecaster.lastAccessAt(object);
+    const decision = planPlacement(this.tiers, { currentTier: this.tiers[tier]!.name, sizeBytes: forecaster.sizeOf(object), idleMs }, { accesses, horizonHours: this.settings.horizonHours }, this.placement);
     if (decision.move) this.moveTo(object, this.tierIndex(decision.bestTier), t);
   }
 

@@ -31,7 +31,11 @@ export function serviceDefaults(): ServicePolicySettings {
       demoteRatio: reactive.demoteRatio!,
       minResidencyMs: reactive.minResidencySeconds! * 1000,
     },
-    placement: { moveMargin: proactive.moveMargin!, maxPlanningHours: proactive.maxPlanningDays! * 24 },
+    placement: {
+      moveMargin: proactive.moveMargin!,
+      maxPlanningHours: proactive.maxPlanningDays! * 24,
+      minIdleMsBeforeDemotion: proactive.minIdleMinutesBeforeDemotion! * 60_000,
+    },
     horizonHours: proactive.horizonHours!,
     placeNewObjects: (proactive as unknown as { placeNewObjects: boolean }).placeNewObjects,
     minResidencyMs: reactive.minResidencySeconds! * 1000,
