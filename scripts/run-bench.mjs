@@ -19,6 +19,7 @@ const BENCHES = {
   forecast: { file: 'bench/forecast.ts', title: 'forecaster: backtest error (baseline vs learned) and scoring speed' },
   'migration-s3': { file: 'bench/migration-s3.ts', title: 'migration folder → S3-protocol server (s3rver): MiB/s, objects/s, peak RSS' },
   kafka: { file: 'bench/kafka-access.ts', title: 'access events through Kafka into the catalog (events/s, publish → durable latency)' },
+  simulate: { file: 'bench/simulate.ts', title: 'trace simulator: replay requests/s per policy, peak RSS, regret per trace, simulate end to end' },
 };
 const ALIASES = {
   'access-aggregation': 'access',

@@ -539,11 +539,6 @@ describe('proactive and hybrid (the service forecaster in virtual time)', () => 
 
   it(
     'proactive: a hot daily-peak object is not demoted in the first minutes of its peak',
-    {
-      todo:
-        'known defect (service and simulator): scoring from the end of the hour in progress drops yesterday\'s peak hour from the 24 h window ' +
-        'at the moment the peak begins, so the forecast collapses and the object is demoted at 09:01 and promoted back at 09:11 on days 1 to 7',
-    },
     async () => {
       const records = [record(T0, daily(0), GiB)];
       for (let day = 0; day < days; day++) records.push(...peakReads(day).map((at) => record(at, daily(0), GiB)));
@@ -558,11 +553,6 @@ describe('proactive and hybrid (the service forecaster in virtual time)', () => 
 
   it(
     'proactive: a weekly-peak object is promoted before its peak once a week of history shows it',
-    {
-      todo:
-        'the replay drops an object quiet for 48 h in the cheapest tier from the hourly sweep (SWEEP_QUIET_HOURS in service-policy.ts), ' +
-        'while the service forecasts every object: a return after more than 48 h is never anticipated',
-    },
     async () => {
       const records = [record(T0, daily(0), GiB)];
       for (let week = 0; week < 4; week++) {
