@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { TiercastError, invalidInput, notFound, tierUnavailable } from '../domain/errors.js';
 import type { HeadInfo, ListPage, PutOptions, StoredObjectInfo, TierBackend, TierBackendCapabilities } from './tier-backend.js';
+import { UploadMeter } from './stream-hash.js';
 
 /** Read and write unit, bytes: large enough that per-chunk overhead vanishes next to the copy. */
 /** Smallest read buffer (empty and tiny files). */
@@ -335,20 +336,12 @@ export class FsTierBackend implements TierBackend {
     key: string,
     maxBytes: number | undefined,
   ): Promise<{ sizeBytes: number; sha256: string }> {
-    const hash = createHash('sha256');
-    let sizeBytes = 0;
+    const meter = new UploadMeter(key, maxBytes);
     let batch: Buffer[] = [];
     let batchBytes = 0;
     // Throwing out of for-await destroys `body`, so an oversized upload stops being read here.
     for await (const chunk of body) {
-      const buffer: Buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array | string);
-      sizeBytes += buffer.length;
-      if (maxBytes !== undefined && sizeBytes > maxBytes) {
-        throw new TiercastError('payload_too_large', `object for key '${key}' is larger than the limit of ${maxBytes} bytes`, {
-          hint: 'send a smaller object or raise the configured upload limit',
-        });
-      }
-      hash.update(buffer);
+      const buffer = meter.take(chunk);
       batch.push(buffer);
       batchBytes += buffer.length;
       // Batching small network chunks keeps syscalls near one per MiB whatever the source's chunking.
@@ -359,7 +352,7 @@ export class FsTierBackend implements TierBackend {
       }
     }
     if (batchBytes > 0) await file.append(batch, batchBytes);
-    return { sizeBytes, sha256: hash.digest('hex') };
+    return { sizeBytes: meter.sizeBytes, sha256: meter.sha256() };
   }
 
   /**

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   CopyObjectCommand,
@@ -12,7 +12,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { TiercastError, invalidInput, notFound } from '../domain/errors.js';
 import { httpStatusOf, mapS3Error, type S3Place } from './s3-errors.js';
-import { hashStream } from './stream-hash.js';
+import { hashStream, UploadMeter } from './stream-hash.js';
 import type { HeadInfo, ListPage, PutOptions, StoredObjectInfo, TierBackend, TierBackendCapabilities } from './tier-backend.js';
 
 export interface S3BackendOptions {
@@ -137,23 +137,12 @@ export class S3TierBackend implements TierBackend {
   async put(key: string, body: Readable, options: PutOptions = {}): Promise<StoredObjectInfo> {
     const objectKey = this.objectKey(key);
     const { maxBytes } = options;
-    const hash = createHash('sha256');
-    let sizeBytes = 0;
+    const meter = new UploadMeter(key, maxBytes);
     /** Set when the failure is the body's (its source broke, or it is too large), not the store's. */
     let bodyFailure: unknown;
     async function* measured(): AsyncGenerator<Buffer> {
       try {
-        for await (const chunk of body) {
-          const buffer: Buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array | string);
-          sizeBytes += buffer.length;
-          if (maxBytes !== undefined && sizeBytes > maxBytes) {
-            throw new TiercastError('payload_too_large', `object for key '${key}' is larger than the limit of ${maxBytes} bytes`, {
-              hint: 'send a smaller object or raise the configured upload limit',
-            });
-          }
-          hash.update(buffer);
-          yield buffer;
-        }
+        for await (const chunk of body) yield meter.take(chunk);
       } catch (error) {
         bodyFailure = error;
         throw error;
@@ -182,7 +171,7 @@ export class S3TierBackend implements TierBackend {
       }
       throw mapS3Error(error, this.place, `writing '${key}'`);
     }
-    return { key, sizeBytes, sha256: hash.digest('hex') };
+    return { key, sizeBytes: meter.sizeBytes, sha256: meter.sha256() };
   }
 
   async get(key: string): Promise<Readable> {
