@@ -18,39 +18,15 @@ import { createKafkaBus, type KafkaBusOptions } from '../../src/bus/kafka-bus.js
 import { partitionFor } from '../../src/bus/kafka-codec.js';
 import { createTopics } from '../../src/bus/kafka-topics.js';
 import { eventBusConformance, gate } from '../conformance/event-bus.suite.js';
+import { deleteKafkaTopics, freshKafkaOptions } from '../helpers/kafka-topics.js';
 import { requireService, skipUnless } from '../helpers/services.js';
 import { waitFor } from '../helpers/wait.js';
 
-/** Options for a bus on fresh topics; short timings keep rebalances and retries quick. */
 function freshOptions(overrides: Partial<KafkaBusOptions> = {}): KafkaBusOptions {
-  const brokers = requireService('kafka').KAFKA_BOOTSTRAP_SERVERS!.split(',');
-  const prefix = `test-${randomUUID().slice(0, 8)}`;
-  return {
-    brokers,
-    clientId: 'tiercast-test',
-    topics: {
-      accessEvents: `${prefix}.access-events`,
-      migrationCommands: `${prefix}.migration-commands`,
-      migrationEvents: `${prefix}.migration-events`,
-      deadLetter: `${prefix}.dead-letter`,
-    },
-    createTopics: true,
-    sessionTimeoutMs: 6_000,
-    heartbeatIntervalMs: 200,
-    retryDelayMs: 5,
-    commitIntervalMs: 50,
-    ...overrides,
-  };
+  return freshKafkaOptions(requireService('kafka').KAFKA_BOOTSTRAP_SERVERS!.split(','), 'tiercast-test', overrides);
 }
 
-async function deleteTopics(options: KafkaBusOptions): Promise<void> {
-  const admin = new Admin({ clientId: 'tiercast-test-cleanup', bootstrapBrokers: options.brokers });
-  try {
-    await admin.deleteTopics({ topics: Object.values(options.topics ?? {}) });
-  } finally {
-    await admin.close();
-  }
-}
+const deleteTopics = deleteKafkaTopics;
 
 describe('Kafka event bus', { skip: skipUnless('kafka') }, () => {
   eventBusConformance('kafka', async () => {

@@ -4,14 +4,14 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Admin, Producer } from '@platformatic/kafka';
+import { Producer } from '@platformatic/kafka';
 import { TOPICS, type BusMessage, type DeadLetter, type EventBus } from '../../src/bus/event-bus.js';
 import { createKafkaBus, type KafkaBusOptions } from '../../src/bus/kafka-bus.js';
 import { partitionFor } from '../../src/bus/kafka-codec.js';
+import { deleteKafkaTopics, freshKafkaOptions } from '../helpers/kafka-topics.js';
 import { requireService, skipUnless } from '../helpers/services.js';
 import { waitFor } from '../helpers/wait.js';
 import { gate } from '../conformance/event-bus.suite.js';
@@ -22,32 +22,10 @@ interface KafkaService {
 }
 
 function optionsFor(brokers: string[]): KafkaBusOptions {
-  const prefix = `faults-${randomUUID().slice(0, 8)}`;
-  return {
-    brokers,
-    clientId: 'tiercast-faults',
-    topics: {
-      accessEvents: `${prefix}.access-events`,
-      migrationCommands: `${prefix}.migration-commands`,
-      migrationEvents: `${prefix}.migration-events`,
-      deadLetter: `${prefix}.dead-letter`,
-    },
-    createTopics: true,
-    sessionTimeoutMs: 6_000,
-    heartbeatIntervalMs: 200,
-    retryDelayMs: 5,
-    commitIntervalMs: 50,
-  };
+  return freshKafkaOptions(brokers, 'tiercast-faults');
 }
 
-async function deleteTopics(options: KafkaBusOptions): Promise<void> {
-  const admin = new Admin({ clientId: 'tiercast-faults-cleanup', bootstrapBrokers: options.brokers });
-  try {
-    await admin.deleteTopics({ topics: Object.values(options.topics ?? {}) });
-  } finally {
-    await admin.close();
-  }
-}
+const deleteTopics = deleteKafkaTopics;
 
 describe('Kafka bus: a record that is not JSON', { skip: skipUnless('kafka') }, () => {
   it('goes to the dead-letter topic with the reason, and the next good message is still handled', async () => {
