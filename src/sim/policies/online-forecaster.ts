@@ -39,7 +39,8 @@ export class OnlineForecaster {
   addObject(object: number, access: SimAccess): void {
     this.created.ensure(object)[object] = access.at;
     this.sizes.ensure(object)[object] = access.sizeBytes;
-    this.lastAccess.ensure(object)[object] = access.at;
+    // Never read yet, as in the service's catalog (lastAccessedAt null).
+    this.lastAccess.ensure(object)[object] = -Infinity;
     this.history.addObject(object, this.objectId(object));
     this.objects = Math.max(this.objects, object + 1);
     if (this.firstHourMs === Infinity) {
