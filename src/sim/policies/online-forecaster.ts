@@ -39,8 +39,7 @@ export class OnlineForecaster {
   addObject(object: number, access: SimAccess): void {
     this.created.ensure(object)[object] = access.at;
     this.sizes.ensure(object)[object] = access.sizeBytes;
-    // Never read yet, as in the service's catalog (lastAccessedAt null).
-    this.lastAccess.ensure(object)[object] = -Infinity;
+    this.lastAccess.ensure(object)[object] = access.at;
     this.history.addObject(object, this.objectId(object));
     this.objects = Math.max(this.objects, object + 1);
     if (this.firstHourMs === Infinity) {

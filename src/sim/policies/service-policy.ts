@@ -126,12 +126,9 @@ export class ServicePolicy implements OnlinePolicy {
 
   onRequest(access: SimAccess): void {
     const object = access.object;
-    // In the service an upload is not an access: it starts no spike and no history.
     if (access.created) this.enteredTier(object, access.at);
-    else {
-      this.windows.record(object, access.at);
-      this.forecaster?.record(object, access.at);
-    }
+    this.windows.record(object, access.at);
+    this.forecaster?.record(object, access.at);
     if (this.forecaster) {
       if (!this.inSweep.array[object]) {
         this.inSweep.array[object] = 1;
@@ -170,8 +167,7 @@ export class ServicePolicy implements OnlinePolicy {
     this.clearPending();
     const keep: number[] = [];
     for (const object of this.sweepList) {
-      // Quiet since its last access, or since its upload if it was never read.
-      const lastHour = Math.max(this.forecaster!.lastAccessHour(object), Math.floor(this.forecaster!.createdAt(object) / HOUR_MS));
+      const lastHour = this.forecaster!.lastAccessHour(object);
       if (this.ledger.tierIndexOf(object) === this.slowest && lastHour < t / HOUR_MS - SWEEP_QUIET_HOURS && t > this.sweepUntil.array[object]!) {
         this.inSweep.array[object] = 0;
         const wakeAt = (lastHour + LAST_WEEK_FROM_HOURS) * HOUR_MS;
