@@ -127,6 +127,9 @@ export class ServicePolicy implements OnlinePolicy {
   onRequest(access: SimAccess): void {
     const object = access.object;
     if (access.created) this.enteredTier(object, access.at);
+    // The first request counts as an access too: in a trace it is almost always a read of an
+    // object written before the trace began (the ledger charges it as the creating PUT for
+    // every policy alike). The service, which sees the upload itself, does not count an upload.
     this.windows.record(object, access.at);
     this.forecaster?.record(object, access.at);
     if (this.forecaster) {
