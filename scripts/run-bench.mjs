@@ -20,6 +20,7 @@ const BENCHES = {
   'migration-s3': { file: 'bench/migration-s3.ts', title: 'migration folder → S3-protocol server (s3rver): MiB/s, objects/s, peak RSS' },
   kafka: { file: 'bench/kafka-access.ts', title: 'access events through Kafka into the catalog (events/s, publish → durable latency)' },
   simulate: { file: 'bench/simulate.ts', title: 'trace simulator: replay requests/s per policy, peak RSS, regret per trace, simulate end to end' },
+  'objects-page': { file: 'bench/objects-page.ts', title: 'dashboard objects page: GET /api/objects with 100,000 objects (ms per page)' },
 };
 const ALIASES = {
   'access-aggregation': 'access',
