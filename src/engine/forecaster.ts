@@ -2,7 +2,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { Clock } from '../domain/clock.js';
 import type { BacktestMetrics, ModelFamily, ModelRecord } from '../domain/forecast.js';
 import type { ObjectRecord } from '../domain/object.js';
-import { FEATURE_COUNT, FEATURE_NAMES, groupOf, LOOKBACK_HOURS, NO_GROUP, writeFeatures } from '../forecast/features.js';
+import { FEATURE_COUNT, FEATURE_NAMES, groupOf, LOOKBACK_HOURS, siblingStats, writeFeatures } from '../forecast/features.js';
 import { parseGbdt, predictGbdt, type GbdtModel } from '../forecast/gbdt.js';
 import { HOUR_MS } from '../forecast/hourly-series.js';
 import { baselinePredictions, trainingAxisHours } from '../forecast/training.js';
@@ -85,7 +85,7 @@ export class Forecaster {
     const [histories, groupStats] = await Promise.all([loadHistories(this.catalog, objects, start, LOOKBACK_HOURS), groups ?? groupStatsNow(this.catalog, t)]);
     const rows = histories.length;
     const features = new Float64Array(rows * FEATURE_COUNT);
-    histories.forEach((h, r) => writeFeatures(features, r * FEATURE_COUNT, h.series, LOOKBACK_HOURS, t, h.facts, groupStats.get(h.group) ?? NO_GROUP));
+    histories.forEach((h, r) => writeFeatures(features, r * FEATURE_COUNT, h.series, LOOKBACK_HOURS, t, h.facts, siblingStats(groupStats, h.group)));
     const predictions = this.predict(features, rows);
     return histories.map((h, r) => ({
       objectId: h.objectId,
@@ -102,7 +102,8 @@ export class Forecaster {
   async forecastNewcomer(draft: { objectId: string; name: string | null; contentType: string; sizeBytes: number }): Promise<number> {
     const t = scoringOrigin(this.clock.now());
     if (this.groupCache?.t !== t) this.groupCache = { t, stats: groupStatsNow(this.catalog, t) };
-    const stats = (await this.groupCache.stats).get(groupOf(draft)) ?? NO_GROUP;
+    // Not in the catalog yet, so not in the totals: its group or, if empty, every object.
+    const stats = siblingStats(await this.groupCache.stats, groupOf(draft), false);
     const features = new Float64Array(FEATURE_COUNT);
     const series = { startMs: t - LOOKBACK_HOURS * HOUR_MS, counts: new Float64Array(LOOKBACK_HOURS) };
     // The group's figures leave one member out; the newcomer is not in them yet, so count it in.

@@ -1,4 +1,4 @@
-import { addToGroup, FEATURE_COUNT, LOOKBACK_HOURS, NO_GROUP, writeFeatures, type GroupStats, type ObjectFacts } from './features.js';
+import { addToGroup, FEATURE_COUNT, LOOKBACK_HOURS, siblingStats, writeFeatures, type GroupStats, type ObjectFacts } from './features.js';
 import { sumHours, type HourlySeries } from './hourly-series.js';
 
 /** One object's history on the shared hourly axis of a training or scoring run. */
@@ -45,7 +45,7 @@ export function buildDataset(histories: readonly ObjectHistory[], originIndexes:
     const groups = groupStatsAt(histories, tIndex, t);
     for (const h of histories) {
       if (h.facts.createdAt >= t) continue;
-      writeFeatures(features, rows * FEATURE_COUNT, h.series, tIndex, t, h.facts, groups.get(h.group) ?? NO_GROUP);
+      writeFeatures(features, rows * FEATURE_COUNT, h.series, tIndex, t, h.facts, siblingStats(groups, h.group));
       labels[rows] = sumHours(h.series, tIndex, tIndex + horizonHours);
       originIndex[rows] = tIndex;
       rows++;

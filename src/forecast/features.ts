@@ -49,13 +49,30 @@ export interface GroupStats {
 
 export const NO_GROUP: GroupStats = { objects: 0, sum24h: 0, sum7dPerDay: 0 };
 
-/** Adds one object's recent accesses to its group's totals. */
+/** The totals over every object, kept beside the groups' under this key. */
+export const ALL_OBJECTS = '*';
+
+/** Adds one object's recent accesses to its group's totals and to the totals over all objects. */
 export function addToGroup(groups: Map<string, GroupStats>, group: string, accesses24h: number, accesses7d: number): void {
-  const entry = groups.get(group) ?? { ...NO_GROUP };
-  entry.objects++;
-  entry.sum24h += accesses24h;
-  entry.sum7dPerDay += accesses7d / 7;
-  groups.set(group, entry);
+  for (const key of [group, ALL_OBJECTS]) {
+    const entry = groups.get(key) ?? { ...NO_GROUP };
+    entry.objects++;
+    entry.sum24h += accesses24h;
+    entry.sum7dPerDay += accesses7d / 7;
+    groups.set(key, entry);
+  }
+}
+
+/**
+ * The figures an object learns from: its group's, or, when it is alone in its group
+ * (`includesSelf`: the totals count the object itself), the whole catalog's, so that the
+ * first object of a new prefix still inherits what a typical object gets.
+ */
+export function siblingStats(groups: ReadonlyMap<string, GroupStats>, group: string, includesSelf = true): GroupStats {
+  const own = groups.get(group);
+  const siblings = (own?.objects ?? 0) - (includesSelf ? 1 : 0);
+  if (own && siblings >= 1) return own;
+  return groups.get(ALL_OBJECTS) ?? own ?? NO_GROUP;
 }
 
 /**

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { baselineForecast } from '../../src/forecast/baseline.js';
 import { buildDataset, rollingOrigins, selectRows, type ObjectHistory } from '../../src/forecast/dataset.js';
-import { FEATURE_COUNT, LOOKBACK_HOURS, featureIndex, groupOf, writeFeatures } from '../../src/forecast/features.js';
+import { ALL_OBJECTS, addToGroup, FEATURE_COUNT, LOOKBACK_HOURS, featureIndex, groupOf, siblingStats, writeFeatures, type GroupStats } from '../../src/forecast/features.js';
 import { HOUR_MS, hourlySeries, sumHours } from '../../src/forecast/hourly-series.js';
 
 const START = Date.UTC(2026, 0, 5); // a Monday, 00:00 UTC
@@ -102,3 +102,19 @@ describe('rolling-origin dataset', () => {
     for (let r = 0; r < data.rows; r++) assert.ok(data.originIndex[r]! > LOOKBACK_HOURS + 30);
   });
 });
+
+describe('sibling statistics', () => {
+  it("learns from the object's group while it has siblings, and from every object when it is alone in its group", () => {
+    const groups = new Map<string, GroupStats>();
+    addToGroup(groups, 'prefix:reports', 40, 280);
+    addToGroup(groups, 'prefix:reports', 20, 140);
+    addToGroup(groups, 'prefix:logs', 2, 14);
+    assert.deepEqual(groups.get(ALL_OBJECTS), { objects: 3, sum24h: 62, sum7dPerDay: 62 });
+    assert.equal(siblingStats(groups, 'prefix:reports'), groups.get('prefix:reports'), 'two members: its own group');
+    assert.equal(siblingStats(groups, 'prefix:logs'), groups.get(ALL_OBJECTS), 'alone in its group: every object');
+    assert.equal(siblingStats(groups, 'prefix:new'), groups.get(ALL_OBJECTS), 'an unknown group: every object');
+    assert.equal(siblingStats(groups, 'prefix:logs', false), groups.get('prefix:logs'), 'a newcomer (not counted yet) with one sibling: its group');
+    assert.deepEqual(siblingStats(new Map(), 'x'), { objects: 0, sum24h: 0, sum7dPerDay: 0 }, 'an empty catalog: nothing');
+  });
+});
+

@@ -1,4 +1,7 @@
-import { groupOf, LOOKBACK_HOURS, NO_GROUP, type GroupStats } from '../../forecast/features.js';
+import { ALL_OBJECTS, groupOf, LOOKBACK_HOURS, NO_GROUP, type GroupStats } from '../../forecast/features.js';
+
+/** Index of the totals over every object (created first). */
+const ALL = 0;
 import { HOUR_MS, type HourlySeries } from '../../forecast/hourly-series.js';
 
 /**
@@ -18,10 +21,19 @@ export class HourlyHistory {
   /** Each group's stats at the hour last asked for: a sweep asks once per object, nothing is recorded meanwhile. */
   private readonly statsCache: Array<{ hour: number; stats: GroupStats }> = [];
 
-  constructor(private readonly keepHours: number) {}
+  constructor(private readonly keepHours: number) {
+    this.groupIndexOf(ALL_OBJECTS);
+  }
 
   addObject(object: number, objectId: string): void {
-    const group = groupOf({ objectId, name: null, contentType: 'application/octet-stream' });
+    const index = this.groupIndexOf(groupOf({ objectId, name: null, contentType: 'application/octet-stream' }));
+    this.groupIndex[object] = index;
+    this.groupObjects[index]!++;
+    this.groupObjects[ALL]!++;
+    this.hours[object] = [];
+  }
+
+  private groupIndexOf(group: string): number {
     let index = this.groupIds.get(group);
     if (index === undefined) {
       index = this.groupRings.length;
@@ -30,9 +42,7 @@ export class HourlyHistory {
       this.groupRingHour.push(-Infinity);
       this.groupObjects.push(0);
     }
-    this.groupIndex[object] = index;
-    this.groupObjects[index]!++;
-    this.hours[object] = [];
+    return index;
   }
 
   record(object: number, at: number): void {
@@ -49,7 +59,11 @@ export class HourlyHistory {
         list.splice(0, drop);
       }
     }
-    const g = this.groupIndex[object]!;
+    this.bump(this.groupIndex[object]!, hour);
+    this.bump(ALL, hour);
+  }
+
+  private bump(g: number, hour: number): void {
     this.advanceGroup(g, hour);
     this.groupRings[g]![hour % LOOKBACK_HOURS]!++;
   }
@@ -67,9 +81,16 @@ export class HourlyHistory {
     }
   }
 
-  /** The group's totals over the 24 h and 7 d before the hour starting at `t`. */
+  /**
+   * The totals over the 24 h and 7 d before the hour starting at `t` of the object's group,
+   * or of every object when it is alone in its group (as siblingStats picks in the service).
+   */
   groupStats(object: number, t: number): GroupStats {
-    const g = this.groupIndex[object]!;
+    const own = this.groupIndex[object]!;
+    return this.totalsOf(this.groupObjects[own]! >= 2 ? own : ALL, t);
+  }
+
+  private totalsOf(g: number, t: number): GroupStats {
     const hour = Math.floor(t / HOUR_MS);
     const cached = this.statsCache[g];
     if (cached && cached.hour === hour && cached.stats.objects === this.groupObjects[g]) return cached.stats;
