@@ -164,7 +164,9 @@ export const ConfigSchema = Type.Object(
           description: 'no forecast-driven demotion of an object accessed within this many minutes',
         }),
         placeNewObjects: Type.Boolean({
-          default: true,
+          // Off by default: the seed's walkthrough expects a new object in the ingest tier,
+          // promoted by the sweep with reason proactive_prediction.
+          default: false,
           description: "write a new object straight to a tier faster than ingestTier when its group's forecast makes that cheaper (with no history: ingestTier)",
         }),
         trainIntervalHours: Type.Number({ minimum: 0, default: 24, description: '0 = train only on demand' }),

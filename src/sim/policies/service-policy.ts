@@ -25,12 +25,13 @@ const SWEEP_QUIET_HOURS = 48;
 const LAST_WEEK_FROM_HOURS = 144;
 const LAST_WEEK_TO_HOURS = 168;
 
-export type ServicePolicyName = 'reactive' | 'proactive' | 'hybrid';
+export type ServicePolicyName = 'reactive' | 'proactive' | 'hybrid' | 'hybrid-placing';
 
 const DESCRIPTIONS: Record<ServicePolicyName, string> = {
   reactive: "the service's reactive rule alone: spike-window promotion, demotion after the cooling period",
   proactive: "the service's forecaster and placement optimiser alone, learning online from the replayed history",
   hybrid: 'both, as the service runs by default: reactive promotion on spikes, forecast-driven promotion and demotion',
+  'hybrid-placing': "hybrid with proactive.placeNewObjects on: a new object is written to the tier its group's forecast makes cheapest",
 };
 
 /**
@@ -67,6 +68,7 @@ export class ServicePolicy implements OnlinePolicy {
   private pendingTick = Infinity;
   private readonly slowest: number;
   private readonly placement: PlacementSettings;
+  private readonly placesNewObjects: boolean;
   private readonly reactiveIn: ReactiveInputScratch = { currentTier: '', accessesInSpikeWindow: 0, accessesInCoolingPeriod: 0, tierSince: 0, now: 0 };
 
   constructor(
@@ -80,6 +82,7 @@ export class ServicePolicy implements OnlinePolicy {
     this.tiers = context.profile.tiers;
     this.slowest = this.tiers.length - 1;
     this.ledger = new PolicyLedger(this.tiers, context.profile.latencyPenaltyPerSecond);
+    this.placesNewObjects = name === 'hybrid-placing' || settings.placeNewObjects;
     const useReactive = name !== 'proactive';
     const useProactive = name !== 'reactive';
     this.reactive = useReactive ? { ...settings.reactive, demote: !useProactive } : undefined;
@@ -102,7 +105,7 @@ export class ServicePolicy implements OnlinePolicy {
     const forecaster = this.forecaster;
     if (!forecaster) return this.context.ingestTier;
     forecaster.addObject(object, access);
-    if (!this.settings.placeNewObjects) return this.context.ingestTier;
+    if (!this.placesNewObjects) return this.context.ingestTier;
     const placement = planIngestPlacement(this.tiers, this.tiers[this.context.ingestTier]!.name, access.sizeBytes, { accesses: forecaster.predict(object, access.at), horizonHours: this.settings.horizonHours }, this.placement);
     return this.tierIndex(placement.tier);
   }
