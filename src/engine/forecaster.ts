@@ -10,6 +10,9 @@ import { trainInWorker } from '../forecast/training-worker.js';
 import type { Logger } from '../log.js';
 import { groupStatsNow, loadHistories } from './history-loader.js';
 
+/** How old the group statistics behind a single forecast may be: about one sweep interval. */
+const GROUP_STATS_MAX_AGE_MS = 60_000;
+
 export interface ForecasterSettings {
   horizonHours: number;
   /** How much history a training run learns from, days. */
@@ -56,8 +59,12 @@ export const BASELINE_VERSION = 0;
 export class Forecaster {
   private served: { record: ModelRecord | undefined; gbdt: GbdtModel | undefined } = { record: undefined, gbdt: undefined };
   private training: Promise<TrainingReport> | undefined;
-  /** Group statistics of the current scoring hour, shared by every newcomer forecast in that hour. */
-  private groupCache: { t: number; stats: ReturnType<typeof groupStatsNow> } | undefined;
+  /**
+   * The last group statistics read (they page through the whole catalog): single-object
+   * forecasts and newcomers reuse them for at most GROUP_STATS_MAX_AGE_MS, and every sweep
+   * refreshes them.
+   */
+  private groupCache: { t: number; readAt: number; stats: ReturnType<typeof groupStatsNow> } | undefined;
 
   constructor(
     private readonly catalog: Catalog,
@@ -82,7 +89,7 @@ export class Forecaster {
     if (objects.length === 0) return [];
     const t = scoringOrigin(this.clock.now());
     const start = t - LOOKBACK_HOURS * HOUR_MS;
-    const [histories, groupStats] = await Promise.all([loadHistories(this.catalog, objects, start, LOOKBACK_HOURS), groups ?? groupStatsNow(this.catalog, t)]);
+    const [histories, groupStats] = await Promise.all([loadHistories(this.catalog, objects, start, LOOKBACK_HOURS), groups ?? this.recentGroupStats(t)]);
     const rows = histories.length;
     const features = new Float64Array(rows * FEATURE_COUNT);
     histories.forEach((h, r) => writeFeatures(features, r * FEATURE_COUNT, h.series, LOOKBACK_HOURS, t, h.facts, siblingStats(groupStats, h.group)));
@@ -101,9 +108,8 @@ export class Forecaster {
    */
   async forecastNewcomer(draft: { objectId: string; name: string | null; contentType: string; sizeBytes: number }): Promise<number> {
     const t = scoringOrigin(this.clock.now());
-    if (this.groupCache?.t !== t) this.groupCache = { t, stats: groupStatsNow(this.catalog, t) };
     // Not in the catalog yet, so not in the totals: its group or, if empty, every object.
-    const stats = siblingStats(await this.groupCache.stats, groupOf(draft), false);
+    const stats = siblingStats(await this.recentGroupStats(t), groupOf(draft), false);
     const features = new Float64Array(FEATURE_COUNT);
     const series = { startMs: t - LOOKBACK_HOURS * HOUR_MS, counts: new Float64Array(LOOKBACK_HOURS) };
     // The group's figures leave one member out; the newcomer is not in them yet, so count it in.
@@ -114,7 +120,20 @@ export class Forecaster {
 
   /** The group statistics a sweep computes once and passes to every batch. */
   groupStats(): ReturnType<typeof groupStatsNow> {
-    return groupStatsNow(this.catalog, scoringOrigin(this.clock.now()));
+    const t = scoringOrigin(this.clock.now());
+    const stats = groupStatsNow(this.catalog, t);
+    this.groupCache = { t, readAt: this.clock.now(), stats };
+    // A failed read is not kept: the next forecast reads again.
+    stats.catch(() => {
+      if (this.groupCache?.stats === stats) this.groupCache = undefined;
+    });
+    return stats;
+  }
+
+  private recentGroupStats(t: number): ReturnType<typeof groupStatsNow> {
+    const cached = this.groupCache;
+    if (cached && cached.t === t && this.clock.now() - cached.readAt <= GROUP_STATS_MAX_AGE_MS) return cached.stats;
+    return this.groupStats();
   }
 
   private predict(features: Float64Array, rows: number): Float64Array {
