@@ -17,27 +17,15 @@
  * Everything runs on this machine: s3rver writes its objects to the same disk, so the figures
  * measure Tiercast's path plus s3rver, not a network.
  */
-import { randomBytes, randomFillSync } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import * as s3Service from '../scripts/services/s3.mjs';
-import { TOPICS } from '../src/bus/event-bus.js';
-import { InProcessBus } from '../src/bus/in-process-bus.js';
-import { openSqliteCatalog } from '../src/catalog/sqlite-catalog.js';
-import { DEFAULT_TIERS } from '../src/config/defaults.js';
-import { systemClock } from '../src/domain/clock.js';
+import { openFolderS3Engine, type FolderS3Engine } from '../test/helpers/folder-s3-engine.js';
 import { isTerminal } from '../src/domain/migration.js';
 import type { ObjectRecord } from '../src/domain/object.js';
-import { MigrationEvents } from '../src/engine/migration-events.js';
-import { MigrationExecutor } from '../src/engine/migration-executor.js';
-import { MigrationPlanner, type MigrationCommand } from '../src/engine/migration-planner.js';
-import { ObjectService } from '../src/engine/object-service.js';
-import { TierSet } from '../src/engine/tier-set.js';
-import { createLogger } from '../src/log.js';
-import { FsTierBackend } from '../src/storage/fs-backend.js';
-import { S3TierBackend } from '../src/storage/s3-backend.js';
 
 const MiB = 1024 * 1024;
 
@@ -70,54 +58,24 @@ function randomStream(sizeBytes: number, block: Buffer): Readable {
   });
 }
 
-async function openEngine(dir: string, s3: Record<string, string>) {
-  const log = createLogger('silent');
-  const onprem = new FsTierBackend({ tierName: 'onprem', root: join(dir, 'onprem') });
-  await onprem.check();
-  const bucket = new S3TierBackend({
-    tierName: 'private',
-    bucket: s3.MINIO_BUCKET!,
-    prefix: `bench-${randomBytes(4).toString('hex')}`,
-    endpoint: s3.MINIO_ENDPOINT!,
-    region: s3.AWS_REGION!,
-    credentials: { accessKeyId: s3.MINIO_ACCESS_KEY!, secretAccessKey: s3.MINIO_ROOT_PASSWORD! },
+function openEngine(dir: string, s3: Record<string, string>) {
+  return openFolderS3Engine(dir, s3, {
+    label: 'bench',
     partSizeBytes: settings.partMiB * MiB,
     queueSize: settings.queue,
-  });
-  await bucket.check();
-  const profiles = DEFAULT_TIERS.filter((t) => t.name === 'onprem' || t.name === 'private').map(({ name, pricing, latency, promoteAt }) => ({ name, pricing, latency, promoteAt }));
-  const tiers = new TierSet(profiles, new Map<string, FsTierBackend | S3TierBackend>([['onprem', onprem], ['private', bucket]]));
-  const catalog = await openSqliteCatalog(join(dir, 'catalog.sqlite'));
-  const bus = new InProcessBus();
-  const events = new MigrationEvents(bus, log);
-  const planner = new MigrationPlanner(catalog, bus, tiers, events, systemClock, log);
-  const executor = new MigrationExecutor(catalog, tiers, events, systemClock, log, 'bench', {
-    maxConcurrent: settings.concurrency,
-    maxAttempts: 5,
-    retryBaseDelayMs: 1000,
-    leaseMs: 60_000,
-    verify: settings.verify,
-    bandwidthBytesPerSecond: 0,
-  });
-  const objects = new ObjectService(catalog, tiers, bus, systemClock, log, { ingestTier: 'onprem', maxObjectBytes: 64 * 1024 * MiB });
-  const commands = await bus.subscribe<MigrationCommand>(TOPICS.migrationCommands, async (m) => executor.submit(m.value.migration_id), { group: 'migration-executors' });
-  return {
-    onprem,
-    bucket,
-    catalog,
-    planner,
-    objects,
-    async close() {
-      await commands.close();
-      await executor.stop();
-      await bus.close();
-      await catalog.close();
-      bucket.close();
+    maxObjectBytes: 64 * 1024 * MiB,
+    executor: {
+      maxConcurrent: settings.concurrency,
+      maxAttempts: 5,
+      retryBaseDelayMs: 1000,
+      leaseMs: 60_000,
+      verify: settings.verify,
+      bandwidthBytesPerSecond: 0,
     },
-  };
+  });
 }
 
-type Engine = Awaited<ReturnType<typeof openEngine>>;
+type Engine = FolderS3Engine;
 
 /** Peak resident set of a process in KiB (VmHWM), or undefined. */
 async function peakRssKiB(pid: number): Promise<number | undefined> {

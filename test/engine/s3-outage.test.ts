@@ -6,21 +6,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import * as s3Service from '../../scripts/services/s3.mjs';
-import { TOPICS } from '../../src/bus/event-bus.js';
-import { InProcessBus } from '../../src/bus/in-process-bus.js';
-import { openSqliteCatalog } from '../../src/catalog/sqlite-catalog.js';
-import { DEFAULT_TIERS } from '../../src/config/defaults.js';
-import { systemClock } from '../../src/domain/clock.js';
+import { openFolderS3Engine, type FolderS3Engine } from '../helpers/folder-s3-engine.js';
 import { TiercastError } from '../../src/domain/errors.js';
 import { isTerminal, type MigrationRecord } from '../../src/domain/migration.js';
-import { MigrationEvents } from '../../src/engine/migration-events.js';
-import { MigrationExecutor } from '../../src/engine/migration-executor.js';
-import { MigrationPlanner, type MigrationCommand } from '../../src/engine/migration-planner.js';
-import { ObjectService } from '../../src/engine/object-service.js';
-import { TierSet } from '../../src/engine/tier-set.js';
-import { createLogger } from '../../src/log.js';
-import { FsTierBackend } from '../../src/storage/fs-backend.js';
-import { S3TierBackend } from '../../src/storage/s3-backend.js';
 import { hashStream } from '../../src/storage/stream-hash.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -32,62 +20,28 @@ const tempDir = async (prefix: string) => {
 };
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
-/**
- * The engine as the app wires it (SQLite catalog, in-process bus, planner, real executor,
- * object service) over a folder tier 'onprem' and an S3 tier 'private' on the given server.
- * The S3 tier lives under its own prefix, so tests sharing the server never meet.
- */
-async function openEngine(dir: string, s3: Record<string, string>) {
-  const log = createLogger(process.env.TIERCAST_TEST_LOG_LEVEL ?? 'silent');
-  const onprem = new FsTierBackend({ tierName: 'onprem', root: join(dir, 'onprem') });
-  await onprem.check();
-  const bucket = new S3TierBackend({
-    tierName: 'private',
-    bucket: s3.MINIO_BUCKET!,
-    prefix: `outage-${randomBytes(4).toString('hex')}`,
-    endpoint: s3.MINIO_ENDPOINT!,
-    region: s3.AWS_REGION!,
-    credentials: { accessKeyId: s3.MINIO_ACCESS_KEY!, secretAccessKey: s3.MINIO_ROOT_PASSWORD! },
+/** The folder + S3 engine, with an executor that outlasts an outage and copies slowly enough to be stopped mid-upload. */
+function openEngine(dir: string, s3: Record<string, string>) {
+  return openFolderS3Engine(dir, s3, {
+    label: 'outage-test',
     partSizeBytes: 5 * MiB,
     queueSize: 2,
-  });
-  await bucket.check();
-  const profiles = DEFAULT_TIERS.filter((t) => t.name === 'onprem' || t.name === 'private').map(({ name, pricing, latency, promoteAt }) => ({ name, pricing, latency, promoteAt }));
-  const tiers = new TierSet(profiles, new Map<string, FsTierBackend | S3TierBackend>([['onprem', onprem], ['private', bucket]]));
-  const catalog = await openSqliteCatalog(join(dir, 'catalog.sqlite'));
-  const bus = new InProcessBus();
-  const events = new MigrationEvents(bus, log);
-  const planner = new MigrationPlanner(catalog, bus, tiers, events, systemClock, log);
-  const executor = new MigrationExecutor(catalog, tiers, events, systemClock, log, 'outage-test', {
-    maxConcurrent: 2,
-    // The outage must not use up the attempts: the point is that it finishes once S3 is back.
-    maxAttempts: 1000,
-    retryBaseDelayMs: 100,
-    // Short, so progress (bytesCopied) is recorded every second during the copy.
-    leaseMs: 3000,
-    verify: 'reread',
-    // Slow enough that the server can be stopped while parts are being uploaded.
-    bandwidthBytesPerSecond: 4 * MiB,
-  });
-  const objects = new ObjectService(catalog, tiers, bus, systemClock, log, { ingestTier: 'onprem', maxObjectBytes: 1024 * MiB });
-  const commands = await bus.subscribe<MigrationCommand>(TOPICS.migrationCommands, async (m) => executor.submit(m.value.migration_id), { group: 'migration-executors' });
-  return {
-    onprem,
-    bucket,
-    catalog,
-    planner,
-    objects,
-    async close() {
-      await commands.close();
-      await executor.stop();
-      await bus.close();
-      await catalog.close();
-      bucket.close();
+    maxObjectBytes: 1024 * MiB,
+    executor: {
+      maxConcurrent: 2,
+      // The outage must not use up the attempts: the point is that it finishes once S3 is back.
+      maxAttempts: 1000,
+      retryBaseDelayMs: 100,
+      // Short, so progress (bytesCopied) is recorded every second during the copy.
+      leaseMs: 3000,
+      verify: 'reread',
+      // Slow enough that the server can be stopped while parts are being uploaded.
+      bandwidthBytesPerSecond: 4 * MiB,
     },
-  };
+  });
 }
 
-type Engine = Awaited<ReturnType<typeof openEngine>>;
+type Engine = FolderS3Engine;
 
 /** Polls the migration until `until` holds; fails at once if it ends (completed, failed, cancelled) first, unless that is awaited. */
 async function untilMigration(engine: Engine, id: string, until: (m: MigrationRecord) => boolean, description: string, timeoutMs = 30_000): Promise<MigrationRecord> {
