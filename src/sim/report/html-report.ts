@@ -1,10 +1,10 @@
 import type { PolicyResult, SimProfile } from '../model.js';
 import { escapeXml } from './escape.js';
-import { formatBytes, formatCount, formatDuration, formatRegret, formatShare, formatSignificant, formatTick, formatUsd } from './format.js';
+import { formatBytes, formatCount, formatDuration, formatRegret, formatShare, formatTick, formatUsd } from './format.js';
 import { htmlPage } from './html-page.js';
 import type { ReportChart, ReportCharts } from './report-charts.js';
 import { byTotalCost, isOfflinePolicy, OPTIMAL_POLICY, type SimulationResult } from './simulation-result.js';
-import { describeTimeScale, describeVolume, REGRET_DEFINITION } from './summary.js';
+import { describeTimeScale, describeVolume, policyFigureCells, REGRET_DEFINITION } from './summary.js';
 
 /** The report's index.html: facts of the run, the policy table, the charts inline, the profile. */
 export function renderHtmlReport(result: SimulationResult, charts: ReportCharts): string {
@@ -103,20 +103,7 @@ function policyTable(result: SimulationResult): string {
 }
 
 function policyRow(p: PolicyResult): string {
-  const cells = [
-    formatUsd(p.totalCostUsd),
-    formatRegret(p.regret),
-    formatUsd(p.costs.storage),
-    formatUsd(p.costs.requests),
-    formatUsd(p.costs.retrieval),
-    formatUsd(p.costs.migrations),
-    formatUsd(p.costs.latencyPenalty),
-    `${formatSignificant(p.meanLatencyMs)} ms`,
-    `${formatSignificant(p.p99LatencyMs)} ms`,
-    formatShare(p.fastestTierShare),
-    formatCount(p.migrations),
-    formatBytes(p.bytesMoved),
-  ];
+  const cells = policyFigureCells(p, ' ms');
   const name = `<td class="policy" title="${escapeXml(p.description)}">${escapeXml(p.name)}</td>`;
   const rowClass = p.name === OPTIMAL_POLICY ? ' class="optimal"' : '';
   return `<tr${rowClass}>${name}${cells.map((c) => `<td>${escapeXml(c)}</td>`).join('')}</tr>`;

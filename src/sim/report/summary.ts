@@ -1,4 +1,5 @@
-import { formatCount, formatDuration, formatTick } from './format.js';
+import type { PolicyResult } from '../model.js';
+import { formatBytes, formatCount, formatDuration, formatRegret, formatShare, formatSignificant, formatTick, formatUsd } from './format.js';
 import type { SimulationResult } from './simulation-result.js';
 
 /** Sentences about a run that the terminal table and the HTML page both state. */
@@ -36,3 +37,25 @@ export const REGRET_DEFINITION =
   'Regret = a policy’s total cost ÷ the total cost of optimal, the offline optimum that knows every future request. ' +
   '1.000× is the least any policy can pay; optimal-reactive knows the future too but moves objects only when they are accessed, ' +
   'so the gap between the two optima is the most that forecasting can earn.';
+
+/**
+ * One policy's figures as display strings, in the column order the table and the page share
+ * (after the name): total, regret, the five cost parts, mean and p99 latency, fastest-tier
+ * share, migrations, bytes moved. `latencyUnit` is appended to the two latencies.
+ */
+export function policyFigureCells(p: PolicyResult, latencyUnit = ''): string[] {
+  return [
+    formatUsd(p.totalCostUsd),
+    formatRegret(p.regret),
+    formatUsd(p.costs.storage),
+    formatUsd(p.costs.requests),
+    formatUsd(p.costs.retrieval),
+    formatUsd(p.costs.migrations),
+    formatUsd(p.costs.latencyPenalty),
+    `${formatSignificant(p.meanLatencyMs)}${latencyUnit}`,
+    `${formatSignificant(p.p99LatencyMs)}${latencyUnit}`,
+    formatShare(p.fastestTierShare),
+    formatCount(p.migrations),
+    formatBytes(p.bytesMoved),
+  ];
+}

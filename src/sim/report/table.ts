@@ -1,7 +1,7 @@
 import { formatTable } from '../../cli/format.js';
-import { formatBytes, formatCount, formatRegret, formatShare, formatSignificant, formatTick, formatUsd } from './format.js';
+import { formatTick } from './format.js';
 import { byTotalCost, type SimulationResult } from './simulation-result.js';
-import { describeTimeScale, describeTraceRepairs, describeVolume, REGRET_DEFINITION } from './summary.js';
+import { describeTimeScale, describeTraceRepairs, describeVolume, policyFigureCells, REGRET_DEFINITION } from './summary.js';
 
 const HEADERS = [
   'policy',
@@ -21,21 +21,7 @@ const HEADERS = [
 
 /** The terminal table of a simulation: a few lines on the run, then one row per policy, cheapest first. */
 export function renderTable(result: SimulationResult): string {
-  const rows = byTotalCost(result.policies).map((p) => [
-    p.name,
-    formatUsd(p.totalCostUsd),
-    formatRegret(p.regret),
-    formatUsd(p.costs.storage),
-    formatUsd(p.costs.requests),
-    formatUsd(p.costs.retrieval),
-    formatUsd(p.costs.migrations),
-    formatUsd(p.costs.latencyPenalty),
-    formatSignificant(p.meanLatencyMs),
-    formatSignificant(p.p99LatencyMs),
-    formatShare(p.fastestTierShare),
-    formatCount(p.migrations),
-    formatBytes(p.bytesMoved),
-  ]);
+  const rows = byTotalCost(result.policies).map((p) => [p.name, ...policyFigureCells(p)]);
   const scale = result.timeScale === 1 ? '1 (as recorded)' : `×${formatTick(result.timeScale)} (trace time stretched)`;
   const lines = [
     `trace       ${result.trace} (${result.format})`,
