@@ -97,7 +97,8 @@ export function planPlacement(
   const stay = costs.find((c) => c.tier === current.name)!;
   const best = costs.reduce((a, b) => (b.total < a.total ? b : a));
   const saving = stay.total - best.total;
-  const demotion = tiers.indexOf(tiers.find((t) => t.name === best.tier)!) > tiers.indexOf(current);
+  // costs are in tier order, so an index in one is the rank in the other.
+  const demotion = costs.indexOf(best) > tiers.indexOf(current);
   const inUse = demotion && object.idleMs !== undefined && object.idleMs < (settings.minIdleMsBeforeDemotion ?? 0);
   const worthIt = best.tier !== current.name && saving > best.move * settings.moveMargin && !inUse;
   return { currentTier: current.name, bestTier: worthIt ? best.tier : current.name, move: worthIt, ...window, costs, saving: worthIt ? saving : 0 };

@@ -2,9 +2,7 @@ import type { TierProfile } from '../domain/tier.js';
 import { Growable } from './growable.js';
 import { LatencyStats } from './latency-stats.js';
 import { emptyCostParts, totalOf, type CostParts, type PolicyResult, type SimAccess, type SimProfile, type TimelinePoint } from './model.js';
-import { chargeAccess, creationCost, migrationCost } from './sim-costs.js';
-import { BYTES_PER_GB } from '../domain/tier.js';
-import { MS_PER_MONTH } from './sim-costs.js';
+import { chargeAccess, creationCost, migrationCost, storageRatePerMs } from './sim-costs.js';
 
 /**
  * One online policy's bill and placement: where every object is, what that has cost so far,
@@ -103,7 +101,7 @@ export class PolicyLedger {
 
   private hold(tier: number, bytes: number): void {
     this.bytesPerTier[tier]! += bytes;
-    this.storageRatePerMs += (this.tiers[tier]!.pricing.storageGbMonth * bytes) / (BYTES_PER_GB * MS_PER_MONTH);
+    this.storageRatePerMs += storageRatePerMs(this.tiers[tier]!, bytes);
   }
 }
 

@@ -42,7 +42,8 @@ export function resolvePolicies(list: string, tierNames: readonly string[]): str
 /** Builds an online policy by name (the optima are not online and are built by the replay). */
 export function createOnlinePolicy(name: string, context: PolicyContext, settings: ServicePolicySettings, objectId: (object: number) => string): OnlinePolicy {
   const tiers = context.profile.tiers;
-  if (name === 'reactive' || name === 'proactive' || name === 'hybrid' || name === 'hybrid-placing') return new ServicePolicy(name, context, settings, objectId);
+  if (name === 'reactive' || name === 'proactive' || name === 'hybrid') return new ServicePolicy(name, context, settings, objectId);
+  if (name === 'hybrid-placing') return new ServicePolicy(name, context, { ...settings, placeNewObjects: true }, objectId);
   if (name === 'seed-thresholds') return new SeedThresholdsPolicy(context);
   if (name === 's3-intelligent-tiering') return new IdleDemotionPolicy(context, s3IntelligentTieringRule(tiers.length));
   if (name === 'fabricpool-auto') return new IdleDemotionPolicy(context, fabricPoolAutoRule(tiers.length));

@@ -68,7 +68,6 @@ export class ServicePolicy implements OnlinePolicy {
   private pendingTick = Infinity;
   private readonly slowest: number;
   private readonly placement: PlacementSettings;
-  private readonly placesNewObjects: boolean;
   private readonly reactiveIn: ReactiveInputScratch = { currentTier: '', accessesInSpikeWindow: 0, accessesInCoolingPeriod: 0, tierSince: 0, now: 0 };
 
   constructor(
@@ -82,7 +81,6 @@ export class ServicePolicy implements OnlinePolicy {
     this.tiers = context.profile.tiers;
     this.slowest = this.tiers.length - 1;
     this.ledger = new PolicyLedger(this.tiers, context.profile.latencyPenaltyPerSecond);
-    this.placesNewObjects = name === 'hybrid-placing' || settings.placeNewObjects;
     const useReactive = name !== 'proactive';
     const useProactive = name !== 'reactive';
     this.reactive = useReactive ? { ...settings.reactive, demote: !useProactive } : undefined;
@@ -105,7 +103,7 @@ export class ServicePolicy implements OnlinePolicy {
     const forecaster = this.forecaster;
     if (!forecaster) return this.context.ingestTier;
     forecaster.addObject(object, access);
-    if (!this.placesNewObjects) return this.context.ingestTier;
+    if (!this.settings.placeNewObjects) return this.context.ingestTier;
     const placement = planIngestPlacement(this.tiers, this.tiers[this.context.ingestTier]!.name, access.sizeBytes, { accesses: forecaster.predict(object, access.at), horizonHours: this.settings.horizonHours }, this.placement);
     return this.tierIndex(placement.tier);
   }
