@@ -32,13 +32,6 @@ export function chargeAccess(into: CostParts, tier: TierProfile, sizeBytes: numb
   return latencyMs;
 }
 
-/** Total $ of one access (the same figures chargeAccess adds). */
-export function accessCost(tier: TierProfile, sizeBytes: number, op: TraceOp, penaltyPerSecond: number): number {
-  const parts: CostParts = { storage: 0, requests: 0, retrieval: 0, migrations: 0, latencyPenalty: 0 };
-  chargeAccess(parts, tier, sizeBytes, op, penaltyPerSecond);
-  return parts.requests + parts.retrieval + parts.latencyPenalty;
-}
-
 /** The object's creation: one PUT into the ingest tier (the same for every policy). */
 export function creationCost(tier: TierProfile): number {
   return tier.pricing.putPer1000 / 1000;
