@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Catalog, NewMigration } from '../../src/catalog/catalog.js';
 import { openPostgresCatalog } from '../../src/catalog/postgres-catalog.js';
 import type { ObjectRecord } from '../../src/domain/object.js';
+import { migration as migrationFixture, object as objectFixture, T0 } from '../conformance/catalog.suite.js';
 import { skipUnless } from '../helpers/services.js';
 import { waitFor } from '../helpers/wait.js';
 import { postgresSchemas } from './postgres-test-schemas.js';
@@ -19,43 +20,13 @@ import { postgresSchemas } from './postgres-test-schemas.js';
 const pgSchemas = postgresSchemas();
 after(() => pgSchemas.end());
 
-const T0 = Date.UTC(2026, 0, 1);
 const LEASE_MS = 30_000;
 const PROCESSES = 3;
 const POOL_SIZE = 4;
 const CONTENDERS = PROCESSES * POOL_SIZE;
 
-const object = (id: string): ObjectRecord => ({
-  objectId: id,
-  name: null,
-  contentType: 'application/octet-stream',
-  sizeBytes: 1000,
-  sha256: 'a'.repeat(64),
-  version: 1,
-  tier: 'public',
-  storageKey: `${id}/v1`,
-  createdAt: T0,
-  updatedAt: T0,
-  tierSince: T0,
-  accessCount: 0,
-  lastAccessedAt: null,
-  pinnedUntil: null,
-  prediction: null,
-});
-
-const planned = (id: string, o: ObjectRecord): NewMigration => ({
-  id,
-  objectId: o.objectId,
-  sourceTier: o.tier,
-  destinationTier: 'onprem',
-  reason: 'manual',
-  objectVersion: o.version,
-  sourceKey: o.storageKey,
-  destinationKey: `${o.objectId}/v1-moved-${id}`,
-  sizeBytes: o.sizeBytes,
-  explanation: null,
-  createdAt: T0,
-});
+const object = (id: string): ObjectRecord => objectFixture(id, { name: null, storageKey: `${id}/v1` });
+const planned = (id: string, o: ObjectRecord): NewMigration => migrationFixture(id, o, { explanation: null });
 
 /** `PROCESSES` catalogs on a fresh schema, each of whose sessions is tagged with `tag`. */
 async function openProcesses(tag: string) {

@@ -8,11 +8,12 @@ import type { ObjectRecord } from '../../src/domain/object.js';
 /** A fresh, empty, migrated catalog per test, and how to dispose of it. */
 export type CatalogFactory = () => Promise<{ catalog: Catalog; cleanup: () => Promise<void> }>;
 
-const T0 = Date.UTC(2026, 0, 1);
+export const T0 = Date.UTC(2026, 0, 1);
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 
-function object(id: string, overrides: Partial<ObjectRecord> = {}): ObjectRecord {
+/** An object row for catalog tests (shared with the cross-process claim tests). */
+export function object(id: string, overrides: Partial<ObjectRecord> = {}): ObjectRecord {
   return {
     objectId: id,
     name: `${id}.bin`,
@@ -33,7 +34,8 @@ function object(id: string, overrides: Partial<ObjectRecord> = {}): ObjectRecord
   };
 }
 
-function migration(id: string, o: ObjectRecord, overrides: Partial<NewMigration> = {}): NewMigration {
+/** A planned migration of `o` to onprem, for catalog tests. */
+export function migration(id: string, o: ObjectRecord, overrides: Partial<NewMigration> = {}): NewMigration {
   return {
     id,
     objectId: o.objectId,
