@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
+import { freePort } from '../helpers/server-process.js';
 import { createInterface } from 'node:readline';
 import { Admin } from '@platformatic/kafka';
 import { TiercastError } from '../../src/domain/errors.js';
@@ -106,12 +106,7 @@ describe('Kafka event bus: topics and configuration', { skip: skipUnless('kafka'
   });
 
   it('fails to connect with an error naming KAFKA_BOOTSTRAP_SERVERS and the cause', async () => {
-    const closedPort = await new Promise<number>((resolve) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as AddressInfo;
-        server.close(() => resolve(port));
-      });
-    });
+    const closedPort = await freePort();
     await assert.rejects(createKafkaBus({ ...freshOptions(), brokers: [`127.0.0.1:${closedPort}`] }), (error: unknown) => {
       assert.ok(error instanceof TiercastError);
       assert.match(error.message, new RegExp(`Kafka at 127\\.0\\.0\\.1:${closedPort} \\(KAFKA_BOOTSTRAP_SERVERS\\)`));

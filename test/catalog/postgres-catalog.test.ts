@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { freePort } from '../helpers/server-process.js';
 import { after, describe, it } from 'node:test';
 import { openPostgresCatalog } from '../../src/catalog/postgres-catalog.js';
 import { maskDatabaseUrl } from '../../src/catalog/postgres-errors.js';
@@ -36,17 +36,6 @@ function urlWith(change: (url: URL) => void): string {
   const url = new URL(pgSchemas.url());
   change(url);
   return url.toString();
-}
-
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Asserts a start-up config_error whose message names DATABASE_URL, hides the password and gives `cause`. */
@@ -226,7 +215,7 @@ describe('postgres catalog', { skip: skipUnless('postgres') }, () => {
     });
 
     it('a server that is not running names DATABASE_URL and the refused connection', async () => {
-      const port = await closedPort();
+      const port = await freePort();
       await assertStartupError(
         urlWith((u) => (u.port = String(port))),
         /ECONNREFUSED/,

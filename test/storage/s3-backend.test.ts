@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
+import { freePort } from '../helpers/server-process.js';
 import { after, before, describe, it } from 'node:test';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { TiercastError, type ErrorCode } from '../../src/domain/errors.js';
@@ -34,18 +34,6 @@ function freshBackend(overrides: Partial<S3BackendOptions> = {}): { backend: S3T
     backend.close();
   };
   return { backend, prefix, cleanup };
-}
-
-/** A loopback port nothing listens on. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Asserts a TiercastError with `code` whose message and hint match, with no stack trace in either. */
@@ -167,7 +155,7 @@ describe('S3TierBackend against the S3-protocol server', { skip: skipUnless('s3'
     });
 
     it('an unreachable endpoint: retryable tier_unavailable naming the tier and the endpoint', async () => {
-      const port = await closedPort();
+      const port = await freePort();
       const { backend } = freshBackend({ endpoint: `http://127.0.0.1:${port}` });
       try {
         const unreachable = new RegExp(`tier 'private' is unavailable: S3 endpoint http://127\\.0\\.0\\.1:${port} \\(bucket '[^']+'\\) cannot be reached.*ECONNREFUSED`);
