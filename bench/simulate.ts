@@ -27,7 +27,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PolicyResult, SimProfile } from '../src/sim/model.js';
 import { policyNames, resolvePolicies } from '../src/sim/policy-set.js';
-import { loadProfile } from '../src/sim/profiles.js';
+import { BUILT_IN_PROFILES, loadProfile } from '../src/sim/profiles.js';
 import { inTimeOrderBatches, readTraceBatches } from '../src/sim/readers/index.js';
 import { replay } from '../src/sim/replay.js';
 import type { SimulationResult } from '../src/sim/report/simulation-result.js';
@@ -288,7 +288,7 @@ async function regret(): Promise<void> {
     timeScale: 1,
     run: (profile) => replay(fromMemory(synthetic.batches), meta('synthetic', 'synthetic'), { profile, policies: resolvePolicies('all', profile.tiers.map((t) => t.name)), timeScale: 1 }),
   });
-  for (const name of ['seed', 'hybrid-cloud']) {
+  for (const name of BUILT_IN_PROFILES) {
     const profile = loadProfile(name);
     const rows = [];
     for (const c of cases) {

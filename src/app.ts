@@ -19,7 +19,8 @@ import { OrphanSweeper } from './engine/orphan-sweeper.js';
 import { every } from './engine/periodic.js';
 import { Forecaster } from './engine/forecaster.js';
 import { ProactiveSweep } from './engine/proactive-sweep.js';
-import { ReactiveTrigger } from './engine/reactive-trigger.js';
+import { ReactiveTrigger, type PlacementTrigger } from './engine/reactive-trigger.js';
+import { BreakEvenTrigger } from './engine/break-even-trigger.js';
 import { Reconciler } from './engine/reconciler.js';
 import { TierSet } from './engine/tier-set.js';
 import { IngestPlacement } from './engine/ingest-placement.js';
@@ -40,7 +41,7 @@ export interface Tiercast {
   readonly objects: ObjectService;
   readonly accessImport: AccessImport;
   readonly aggregator: AccessAggregator;
-  readonly reactive: ReactiveTrigger;
+  readonly reactive: PlacementTrigger;
   readonly planner: MigrationPlanner;
   readonly executor: MigrationExecutor;
   readonly reconciler: Reconciler;
@@ -170,13 +171,19 @@ function assemble(parts: Parts): Tiercast {
     verify: config.migration.verify,
     bandwidthBytesPerSecond: config.migration.bandwidthBytesPerSecond,
   });
-  const reactive = new ReactiveTrigger(catalog, tiers, planner, clock, log, {
-    spikeWindowMs: config.reactive.spikeWindowSeconds * 1000,
-    coolingPeriodMs: config.reactive.coolingPeriodSeconds * 1000,
-    demoteRatio: config.reactive.demoteRatio,
-    minResidencyMs: config.reactive.minResidencySeconds * 1000,
-    demote: !config.proactive.enabled,
-  });
+  const reactive: PlacementTrigger =
+    config.reactive.rule === 'break-even'
+      ? new BreakEvenTrigger(catalog, tiers, planner, clock, log, {
+          latencyPenaltyPerSecond: config.proactive.latencyPenaltyPerSecond,
+          maxHistoryMs: config.reactive.maxHistoryDays * 24 * HOUR_MS,
+        })
+      : new ReactiveTrigger(catalog, tiers, planner, clock, log, {
+          spikeWindowMs: config.reactive.spikeWindowSeconds * 1000,
+          coolingPeriodMs: config.reactive.coolingPeriodSeconds * 1000,
+          demoteRatio: config.reactive.demoteRatio,
+          minResidencyMs: config.reactive.minResidencySeconds * 1000,
+          demote: !config.proactive.enabled,
+        });
   const aggregator = new AccessAggregator(catalog, log, config.accounting.flushIntervalMs);
   if (config.reactive.enabled) aggregator.onFlushed((ids) => reactive.notify(ids));
   const reconciler = new Reconciler(catalog, executor, clock, log, owner);
@@ -256,7 +263,11 @@ function assemble(parts: Parts): Tiercast {
           }, log);
         if (config.proactive.enabled) stops.push(periodic('proactive sweep', config.proactive.sweepIntervalSeconds * 1000, () => proactive.sweep()));
         if (config.proactive.trainIntervalHours > 0) stops.push(periodic('model training', config.proactive.trainIntervalHours * HOUR_MS, () => forecaster.train()));
-        if (config.reactive.enabled) stops.push(periodic('reactive sweep', config.reactive.sweepIntervalSeconds * 1000, () => reactive.sweep()));
+        if (config.reactive.enabled) {
+          // Break-even timers are per process (each worker times the objects it decided on), so every worker runs its own.
+          const step = () => reactive.sweep();
+          stops.push(config.reactive.rule === 'break-even' ? every(config.reactive.sweepIntervalSeconds * 1000, 'placement timers', step, log) : periodic('reactive sweep', config.reactive.sweepIntervalSeconds * 1000, step));
+        }
         stops.push(every(config.migration.reconcileIntervalSeconds * 1000, 'reconciler', () => reconciler.reconcile(), log));
         stops.push(periodic('orphan sweep', config.orphans.sweepIntervalSeconds * 1000, () => orphans.sweep()));
         stops.push(periodic('access roll-up', HOUR_MS, rollUp));

@@ -10,6 +10,8 @@ const Pricing = Type.Object(
     getPer1000: Type.Number({ minimum: 0, default: 0, description: '$ per 1,000 GET requests' }),
     putPer1000: Type.Number({ minimum: 0, default: 0, description: '$ per 1,000 PUT/COPY requests' }),
     retrievalPerGb: Type.Number({ minimum: 0, default: 0, description: '$ per GB read out (retrieval or egress)' }),
+    minBillableBytes: Type.Optional(Type.Number({ minimum: 0, description: 'storage is billed for at least this many bytes per object (S3 Standard-IA and Glacier IR: 131072)' })),
+    minStorageDays: Type.Optional(Type.Number({ minimum: 0, description: 'an object leaving sooner is billed the rest of these days (S3 Standard-IA 30, Glacier IR 90)' })),
   },
   { additionalProperties: false },
 );
@@ -142,11 +144,17 @@ export const ConfigSchema = Type.Object(
     reactive: Type.Object(
       {
         enabled: Type.Boolean({ default: true }),
+        rule: Type.Union([Type.Literal('break-even'), Type.Literal('thresholds')], {
+          default: 'break-even',
+          description:
+            "break-even: move an object once staying has cost as much as the move (on its accesses and at its own timer); thresholds: the seed's count rule (promoteAt accesses within spikeWindowSeconds, demotion after coolingPeriodSeconds)",
+        }),
+        maxHistoryDays: Type.Number({ minimum: 1, default: 30, description: 'break-even: how far back an object\'s accesses are replayed at most' }),
         spikeWindowSeconds: Type.Integer({ minimum: 1, default: 300 }),
         coolingPeriodSeconds: Type.Integer({ minimum: 1, default: 3600 }),
         demoteRatio: Type.Number({ minimum: 0, maximum: 1, default: 0.1 }),
         minResidencySeconds: Type.Integer({ minimum: 0, default: 600 }),
-        sweepIntervalSeconds: Type.Integer({ minimum: 1, default: 30 }),
+        sweepIntervalSeconds: Type.Integer({ minimum: 1, default: 30, description: 'break-even: how often due timers are checked; thresholds: how often every object is checked for cooling' }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -1,10 +1,8 @@
 import { BYTES_PER_GB, type TierProfile } from './tier.js';
 import type { TierUsage } from '../catalog/catalog.js';
+import { monthlyStorageCost } from './cost-model.js';
 
-/** Storage cost of `bytes` in `tier` for one month, $. */
-export function monthlyStorageCost(tier: TierProfile, bytes: number): number {
-  return (bytes / BYTES_PER_GB) * tier.pricing.storageGbMonth;
-}
+export { monthlyStorageCost };
 
 export interface CostEstimate {
   /** Σ storage cost per month over every tier, $. */

@@ -1,3 +1,4 @@
+import { moveCost } from './cost-model.js';
 import { BYTES_PER_GB, readLatencyMs, type TierProfile } from './tier.js';
 
 const HOURS_PER_MONTH = 730;
@@ -53,10 +54,7 @@ function accessCosts(tier: TierProfile, sizeBytes: number, accesses: number, pen
   };
 }
 
-/** Reading the object out of `from` once and writing it into `to`, $. */
-export function moveCost(from: TierProfile, to: TierProfile, sizeBytes: number): number {
-  return from.pricing.getPer1000 / 1000 + from.pricing.retrievalPerGb * (sizeBytes / BYTES_PER_GB) + to.pricing.putPer1000 / 1000;
-}
+export { moveCost };
 
 /** The hours a forecast is costed over and the accesses expected within them (see planPlacement). */
 function planningWindow(forecast: { accesses: number; horizonHours: number }, settings: PlacementSettings): { windowHours: number; expectedAccesses: number } {

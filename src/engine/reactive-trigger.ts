@@ -102,3 +102,11 @@ export class ReactiveTrigger {
     return planned;
   }
 }
+
+/** What the app needs of a reactive rule: decide on flushed objects, and a periodic step. */
+export interface PlacementTrigger {
+  notify(objectIds: readonly string[]): void;
+  settled(): Promise<void>;
+  sweep(): Promise<number>;
+  evaluateBatch(objects: readonly ObjectRecord[]): Promise<number>;
+}

@@ -2,7 +2,7 @@ import type { TierProfile } from '../domain/tier.js';
 import { Growable } from './growable.js';
 import { LatencyStats } from './latency-stats.js';
 import { emptyCostParts, totalOf, type CostParts, type PolicyResult, type SimAccess, type SimProfile, type TimelinePoint } from './model.js';
-import { chargeAccess, creationCost, migrationCost, storageRatePerMs } from './sim-costs.js';
+import { chargeAccess, creationCost, moveCost, storageRatePerMs } from '../domain/cost-model.js';
 
 /**
  * One online policy's bill and placement: where every object is, what that has cost so far,
@@ -13,7 +13,7 @@ export class PolicyLedger {
   readonly costs: CostParts = emptyCostParts();
   readonly latency = new LatencyStats();
   private readonly tierOf = new Growable(Uint8Array);
-  private readonly sizeOf = new Growable(Float64Array);
+  private readonly sizes = new Growable(Float64Array);
   private readonly bytesPerTier: Float64Array;
   /** $ per ms of the bytes currently held, Σ bytes × price. */
   private storageRatePerMs = 0;
@@ -35,6 +35,10 @@ export class PolicyLedger {
     return this.tierOf.array[object]!;
   }
 
+  sizeOf(object: number): number {
+    return this.sizes.array[object]!;
+  }
+
   /** Settles storage up to `now`; every change of placement calls this first. */
   accrue(now: number): void {
     if (now > this.accruedUntil) {
@@ -47,9 +51,9 @@ export class PolicyLedger {
   create(access: SimAccess, tier: number): void {
     this.accrue(access.at);
     this.tierOf.ensure(access.object)[access.object] = tier;
-    this.sizeOf.ensure(access.object)[access.object] = access.sizeBytes;
+    this.sizes.ensure(access.object)[access.object] = access.sizeBytes;
     this.costs.requests += creationCost(this.tiers[tier]!);
-    this.hold(tier, access.sizeBytes);
+    this.hold(tier, access.sizeBytes, 1);
   }
 
   /** A later request, served from wherever the object is now. */
@@ -65,13 +69,13 @@ export class PolicyLedger {
   move(object: number, tier: number, now: number): void {
     const from = this.tierOf.array[object]!;
     if (from === tier) return;
-    const size = this.sizeOf.array[object]!;
+    const size = this.sizes.array[object]!;
     this.accrue(now);
-    this.costs.migrations += migrationCost(this.tiers[from]!, this.tiers[tier]!, size);
+    this.costs.migrations += moveCost(this.tiers[from]!, this.tiers[tier]!, size);
     this.migrations++;
     this.bytesMoved += size;
-    this.hold(from, -size);
-    this.hold(tier, size);
+    this.hold(from, size, -1);
+    this.hold(tier, size, 1);
     this.tierOf.array[object] = tier;
   }
 
@@ -99,9 +103,10 @@ export class PolicyLedger {
     };
   }
 
-  private hold(tier: number, bytes: number): void {
-    this.bytesPerTier[tier]! += bytes;
-    this.storageRatePerMs += storageRatePerMs(this.tiers[tier]!, bytes);
+  /** Adds (sign 1) or removes (-1) an object's bytes and storage rate in `tier`. */
+  private hold(tier: number, bytes: number, sign: 1 | -1): void {
+    this.bytesPerTier[tier]! += sign * bytes;
+    this.storageRatePerMs += sign * storageRatePerMs(this.tiers[tier]!, bytes);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { TierProfile } from '../domain/tier.js';
 import type { TraceOp } from './trace-record.js';
+import type { CostParts } from '../domain/cost-model.js';
 
 /**
  * A price/performance profile for a simulation: the same tier shape as the service's
@@ -18,22 +19,7 @@ export interface SimProfile {
   sources?: string[];
 }
 
-/** The five parts every policy's bill is split into, $. */
-export interface CostParts {
-  storage: number;
-  requests: number;
-  retrieval: number;
-  migrations: number;
-  latencyPenalty: number;
-}
-
-export function emptyCostParts(): CostParts {
-  return { storage: 0, requests: 0, retrieval: 0, migrations: 0, latencyPenalty: 0 };
-}
-
-export function totalOf(parts: CostParts): number {
-  return parts.storage + parts.requests + parts.retrieval + parts.migrations + parts.latencyPenalty;
-}
+export { emptyCostParts, totalOf, type CostParts } from '../domain/cost-model.js';
 
 /** One request as the replay hands it to policies: objects are dense indexes, times in ms of (scaled) trace time. */
 export interface SimAccess {

@@ -2,7 +2,7 @@ import { invalidInput } from '../domain/errors.js';
 import type { TierProfile } from '../domain/tier.js';
 import { LatencyStats } from './latency-stats.js';
 import { emptyCostParts, totalOf, type CostParts, type PolicyResult, type SimAccess, type SimProfile } from './model.js';
-import { chargeAccess, creationCost } from './sim-costs.js';
+import { chargeAccess, creationCost } from '../domain/cost-model.js';
 import { SizePrices } from './size-prices.js';
 
 /**
@@ -58,7 +58,7 @@ export interface OptimumOptions {
  * tier it was written into, and accesses served per tier split into reads and writes).
  * Since an object's size is fixed, the summary is enough to rebuild the path's request,
  * retrieval and latency-penalty costs and its exact latency distribution at `finish`,
- * with the same sim-costs functions every policy is charged by. That is 16 + 32T + 8T²
+ * with the same cost-model functions every policy is charged by. That is 16 + 32T + 8T²
  * bytes per object for T tiers (184 with 3 tiers, 272 with 4). The steps are priced with
  * the same fees split into fixed and per-byte parts (SizePrices), which spares a dozen
  * function calls per request.
@@ -261,11 +261,10 @@ export class OfflineOptimum {
       for (let k = 0; k < t * t; k++) move[k] = moveFixed[k]! + movePerByte[k]! * size;
       this.movesPricedFor = size;
     }
-    const sizeMs = size * gapMs;
     const fixed = write ? prices.writeFixed : prices.readFixed;
     const perByte = write ? prices.writePerByte : prices.readPerByte;
     for (let c = 0; c < t; c++) {
-      this.stay[c] = prices.storagePerByteMs[c]! * sizeMs;
+      this.stay[c] = prices.storagePerByteMs[c]! * Math.max(size, prices.minBillableBytes[c]!) * gapMs;
       this.serve[c] = fixed[c]! + perByte[c]! * size;
     }
   }

@@ -1,7 +1,7 @@
 import { invalidInput } from '../domain/errors.js';
 import { fabricPoolAutoRule, IdleDemotionPolicy, s3IntelligentTieringRule } from './policies/idle-demotion.js';
 import { SeedThresholdsPolicy } from './policies/seed-thresholds.js';
-import { ServicePolicy } from './policies/service-policy.js';
+import { BreakEvenPolicy } from './policies/break-even-policy.js';
 import type { ServicePolicySettings } from './policies/service-settings.js';
 import { StaticPolicy } from './policies/static.js';
 import type { OnlinePolicy, PolicyContext } from './policy.js';
@@ -13,9 +13,7 @@ export type OptimumName = (typeof OPTIMA)[number];
 export function policyNames(tierNames: readonly string[]): string[] {
   return [
     'hybrid',
-    'hybrid-placing',
     'reactive',
-    'proactive',
     'seed-thresholds',
     's3-intelligent-tiering',
     'fabricpool-auto',
@@ -42,8 +40,7 @@ export function resolvePolicies(list: string, tierNames: readonly string[]): str
 /** Builds an online policy by name (the optima are not online and are built by the replay). */
 export function createOnlinePolicy(name: string, context: PolicyContext, settings: ServicePolicySettings, objectId: (object: number) => string): OnlinePolicy {
   const tiers = context.profile.tiers;
-  if (name === 'reactive' || name === 'proactive' || name === 'hybrid') return new ServicePolicy(name, context, settings, objectId);
-  if (name === 'hybrid-placing') return new ServicePolicy(name, context, { ...settings, placeNewObjects: true }, objectId);
+  if (name === 'hybrid' || name === 'reactive') return new BreakEvenPolicy(name, context, settings, objectId);
   if (name === 'seed-thresholds') return new SeedThresholdsPolicy(context);
   if (name === 's3-intelligent-tiering') return new IdleDemotionPolicy(context, s3IntelligentTieringRule(tiers.length));
   if (name === 'fabricpool-auto') return new IdleDemotionPolicy(context, fabricPoolAutoRule(tiers.length));

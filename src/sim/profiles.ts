@@ -7,13 +7,15 @@ import type { SimProfile } from './model.js';
 
 /** Built-in profiles ship as JSON files in the repo's profiles/ folder. */
 export const PROFILES_DIR = new URL('../../profiles/', import.meta.url).pathname;
-export const BUILT_IN_PROFILES = ['seed', 'hybrid-cloud'] as const;
+export const BUILT_IN_PROFILES = ['seed', 'hybrid-cloud', 'three-clouds'] as const;
 
 const Pricing = Type.Object({
   storageGbMonth: Type.Number({ minimum: 0 }),
   getPer1000: Type.Number({ minimum: 0 }),
   putPer1000: Type.Number({ minimum: 0 }),
   retrievalPerGb: Type.Number({ minimum: 0 }),
+  minBillableBytes: Type.Optional(Type.Number({ minimum: 0 })),
+  minStorageDays: Type.Optional(Type.Number({ minimum: 0 })),
 });
 const Latency = Type.Object({ firstByteMs: Type.Number({ minimum: 0 }), perMbMs: Type.Number({ minimum: 0 }) });
 /** A tier as the service configures it; a `backend` may be present (pasted from a config) and is ignored. */

@@ -1,6 +1,6 @@
 import type { TierProfile } from '../domain/tier.js';
 import { emptyCostParts } from './model.js';
-import { chargeAccess, migrationCost, storageCost } from './sim-costs.js';
+import { chargeAccess, moveCost, storageCost } from '../domain/cost-model.js';
 
 /** A size and a duration that are powers of two, so scaling the sampled fees back is exact. */
 const PROBE_BYTES = 2 ** 40;
@@ -8,7 +8,7 @@ const PROBE_MS = 2 ** 30;
 
 /**
  * The cost model's fees as fixed + per-byte parts, for pricing millions of steps of the
- * offline optimum without calling the sim-costs functions (and their divisions) for every
+ * offline optimum without calling the cost-model functions (and their divisions) for every
  * object size. The parts are read once from those functions, and the constructor checks
  * that they really are affine in the size (and storage linear in time), so a change of the
  * cost model that breaks this fails loudly instead of skewing the optimum.
@@ -20,6 +20,8 @@ export class SizePrices {
   readonly movePerByte: Float64Array;
   /** Storage in tier c = storagePerByteMs[c] × size × ms ($). */
   readonly storagePerByteMs: Float64Array;
+  /** Storage is billed for at least this many bytes (a tier's minimum billable size). */
+  readonly minBillableBytes: Float64Array;
   /** A read (or any op other than a write) served by tier b = readFixed[b] + readPerByte[b] × size ($). */
   readonly readFixed: Float64Array;
   readonly readPerByte: Float64Array;
@@ -33,6 +35,7 @@ export class SizePrices {
     this.moveFixed = new Float64Array(t * t);
     this.movePerByte = new Float64Array(t * t);
     this.storagePerByteMs = new Float64Array(t);
+    this.minBillableBytes = new Float64Array(t);
     this.readFixed = new Float64Array(t);
     this.readPerByte = new Float64Array(t);
     this.writeFixed = new Float64Array(t);
@@ -47,13 +50,14 @@ export class SizePrices {
       for (let c = 0; c < t; c++) {
         if (a === c) continue;
         const to = tiers[c]!;
-        [this.moveFixed[a * t + c], this.movePerByte[a * t + c]] = affine(`migration ${tier.name} → ${to.name}`, (size) => migrationCost(tier, to, size));
+        [this.moveFixed[a * t + c], this.movePerByte[a * t + c]] = affine(`migration ${tier.name} → ${to.name}`, (size) => moveCost(tier, to, size));
       }
       [this.readFixed[a], this.readPerByte[a]] = affine(`read from ${tier.name}`, (size) => access(tier, 'read', size));
       [this.writeFixed[a], this.writePerByte[a]] = affine(`write to ${tier.name}`, (size) => access(tier, 'write', size));
       const perByteMs = storageCost(tier, PROBE_BYTES, PROBE_MS) / (PROBE_BYTES * PROBE_MS);
       expectClose(`storage in ${tier.name}`, storageCost(tier, 3e9, 7e7), perByteMs * 3e9 * 7e7);
       this.storagePerByteMs[a] = perByteMs;
+      this.minBillableBytes[a] = tier.pricing.minBillableBytes ?? 0;
     }
   }
 }

@@ -15,7 +15,7 @@ async function open(clock: ManualClock): Promise<TestApp> {
   current = await startTestApp({
     clock,
     // Reactive alone: with the proactive policy on, demotions are the forecaster's.
-    patch: { proactive: { enabled: false }, reactive: { spikeWindowSeconds: 300, coolingPeriodSeconds: 3600, minResidencySeconds: 600, demoteRatio: 0.1 } },
+    patch: { proactive: { enabled: false }, reactive: { rule: 'thresholds', spikeWindowSeconds: 300, coolingPeriodSeconds: 3600, minResidencySeconds: 600, demoteRatio: 0.1 } },
   });
   return current;
 }

@@ -6,7 +6,7 @@ import { LatencyStats } from '../../src/sim/latency-stats.js';
 import { emptyCostParts, totalOf, type CostParts, type PolicyResult, type SimAccess, type SimProfile } from '../../src/sim/model.js';
 import { OfflineOptimum, type OptimumMode } from '../../src/sim/optimal.js';
 import { Prng } from '../../src/sim/prng.js';
-import { chargeAccess, creationCost, migrationCost, storageCost } from '../../src/sim/sim-costs.js';
+import { chargeAccess, creationCost, moveCost as migrationCost, storageCost } from '../../src/domain/cost-model.js';
 import type { TraceOp } from '../../src/sim/trace-record.js';
 
 const HOUR_MS = 3_600_000;
@@ -99,7 +99,7 @@ function runOptimum(trace: TinyTrace, mode: OptimumMode, chooseIngestTier = fals
 }
 
 // ---------------------------------------------------------------------------------------
-// Brute force: every schedule of one object, charged with the sim-costs functions.
+// Brute force: every schedule of one object, charged with the the cost model functions.
 
 interface Schedule {
   parts: CostParts;
@@ -183,7 +183,7 @@ function closeTo(actual: number, expected: number, relative: number, what: strin
 }
 
 // ---------------------------------------------------------------------------------------
-// Costs of other schedules, charged in the test from sim-costs.
+// Costs of other schedules, charged in the test from the cost model.
 
 /** Everything kept in one tier from creation (written to the ingest tier and moved at once, or written there directly). */
 function staticCost(trace: TinyTrace, tier: number, writtenDirectly: boolean): number {

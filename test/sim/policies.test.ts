@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { serviceDefaults, type ServicePolicySettings } from '../../src/sim/policies/service-settings.js';
+import type { ServicePolicySettings } from '../../src/sim/policies/service-settings.js';
 import { resolvePolicies } from '../../src/sim/policy-set.js';
 import { loadProfile } from '../../src/sim/profiles.js';
 import { replay } from '../../src/sim/replay.js';
@@ -207,12 +207,6 @@ function tierChanges(result: PolicyResult, k: number): Array<{ at: number; tier:
   return changes;
 }
 
-/** The service's settings with the reactive figures this file's traces are timed for. */
-function reactiveSettings(): ServicePolicySettings {
-  const settings = serviceDefaults();
-  return { ...settings, reactive: { spikeWindowMs: 5 * MINUTE, coolingPeriodMs: HOUR, demoteRatio: 0.1, minResidencyMs: 10 * MINUTE } };
-}
-
 // ---------------------------------------------------------------------------------------
 
 describe('static-<tier>', () => {
@@ -400,128 +394,85 @@ describe('fabricpool-auto', () => {
   });
 });
 
-describe('reactive', () => {
-  const size = MiB;
-  /** A day after creation (so the creating request is far outside any window), 100 reads 2 s apart. */
-  const burstAt = T0 + DAY;
-  const burst = Array.from({ length: 100 }, (_, i) => burstAt + 2 * SECOND * i);
-  const burstRequests = burst.map((at) => ({ at, op: 'read' as const }));
-  const promotions: Move[] = [
-    { at: burst[19]!, to: PRIVATE, afterServing: true },
-    { at: burst[99]!, to: ONPREM, afterServing: true },
-  ];
-  const peak = burst[99]!;
+/**
+ * Two tiers whose figures make the break-even arithmetic easy to follow: `fast` stores at
+ * $0.10/GB-month and reads for its latency only; `slow` stores at $0.01 and charges
+ * $0.02/GB to read out (a move up reads it out too), with a 1 s first byte.
+ */
+const TWO: SimProfile = {
+  name: 'two',
+  description: 'fast and dear, slow and cheap with retrieval',
+  ingestTier: 'slow',
+  latencyPenaltyPerSecond: 0.00001,
+  tiers: [
+    { name: 'fast', pricing: { storageGbMonth: 0.1, getPer1000: 0, putPer1000: 0, retrievalPerGb: 0 }, latency: { firstByteMs: 1, perMbMs: 0 }, promoteAt: 100 },
+    { name: 'slow', pricing: { storageGbMonth: 0.01, getPer1000: 0, putPer1000: 0, retrievalPerGb: 0.02 }, latency: { firstByteMs: 1000, perMbMs: 0 }, promoteAt: 0 },
+  ],
+};
+const [FAST, SLOW] = [0, 1];
 
-  it('20 accesses in the 5-minute window promote to private, 100 to onprem; with no access after, one tier down per cooling period', async () => {
-    const endAt = peak + 8 * HOUR;
-    const records = [record(T0, 'a', size), ...burst.map((at) => record(at, 'a', size)), record(endAt, 'end', size)];
-    const result = await run(records, ['reactive'], { settings: reactiveSettings() });
+describe('reactive (the break-even rule alone)', () => {
+  // By hand, for 1 GiB: a read costs $0.02 + 1 s × $0.00001 from slow and 1 ms × $0.00001
+  // from fast; a move up reads it out ($0.02), a move down is free. The rule's switch
+  // price is half a round trip plus half a read's difference (the read an online policy
+  // serves from where it is, since it moves only after an access).
+  const readSlow = 0.02 + 1 * 0.00001;
+  const readFast = 0.001 * 0.00001;
+  const switchPrice = (0.02 + 0) / 2 + (readSlow - readFast) / 2;
+  const storageDiffPerMs = ((0.1 - 0.01) * 1) / MONTH_MS;
+
+  it('promotes at the read where the extra paid by staying reaches a switch there and back, and demotes after idling as long as a switch there and back costs in storage', async () => {
+    // Starting in slow, what staying has cost more than fast runs from −switch to +switch.
+    let paid = -switchPrice;
+    let k = 0;
+    while (paid < switchPrice) {
+      paid += readSlow - readFast;
+      k++;
+    }
+    assert.equal(k, 2, 'the figures above make the second read the break-even');
+    const reads = Array.from({ length: 5 }, (_, i) => T0 + HOUR + i * SECOND);
+    const promotedAt = reads[k - 1]!;
+    const demotedAt = reads.at(-1)! + (2 * switchPrice) / storageDiffPerMs;
+    const endAt = demotedAt + DAY;
+    const records = [record(T0, 'a', GiB), ...reads.map((at) => record(at, 'a', GiB)), record(endAt, 'end', GiB)];
+    const result = await run(records, ['reactive'], { profile: TWO });
     const bill = expectedBill(
-      SEED,
+      TWO,
       [
-        { sizeBytes: size, createdAt: T0, createdIn: PUBLIC, requests: burstRequests, moves: [...promotions, { at: peak + HOUR, to: PRIVATE }, { at: peak + 2 * HOUR, to: PUBLIC }] },
-        { sizeBytes: size, createdAt: endAt, createdIn: PUBLIC, requests: [] },
+        { sizeBytes: GiB, createdAt: T0, createdIn: SLOW, requests: reads.map((at) => ({ at, op: 'read' as const })), moves: [{ at: promotedAt, to: FAST, afterServing: true }, { at: demotedAt, to: SLOW }] },
+        { sizeBytes: GiB, createdAt: endAt, createdIn: SLOW, requests: [] },
       ],
       endAt,
     );
     assertBill(policy(result, 'reactive'), bill);
   });
 
-  it('99 accesses in the window, or 100 spread over more than 5 minutes, stop at private', async () => {
-    const endAt = burstAt + 30 * MINUTE;
-    const slow = Array.from({ length: 100 }, (_, i) => burstAt + 4 * SECOND * i);
-    const records = [
-      record(T0, 'a', size),
-      ...burst.slice(0, 99).map((at) => record(at, 'a', size)),
-      record(T0, 'b', size),
-      ...slow.map((at) => record(at, 'b', size)),
-      record(endAt, 'end', size),
-    ];
-    const result = await run(records, ['reactive'], { settings: reactiveSettings() });
-    const bill = expectedBill(
-      SEED,
-      [
-        { sizeBytes: size, createdAt: T0, createdIn: PUBLIC, requests: burstRequests.slice(0, 99), moves: [promotions[0]!] },
-        { sizeBytes: size, createdAt: T0, createdIn: PUBLIC, requests: slow.map((at) => ({ at, op: 'read' as const })), moves: [{ at: slow[19]!, to: PRIVATE, afterServing: true }] },
-        { sizeBytes: size, createdAt: endAt, createdIn: PUBLIC, requests: [] },
-      ],
-      endAt,
-    );
-    assertBill(policy(result, 'reactive'), bill);
+  it('leaves an object where it is when its reads never add up to the move: one read a day in slow', async () => {
+    const reads = Array.from({ length: 10 }, (_, i) => T0 + (i + 1) * DAY);
+    const records = [record(T0, 'a', GiB), ...reads.map((at) => record(at, 'a', GiB))];
+    // A read a day pays $0.02 more in slow; a day in fast costs $0.003 more: so it does move up
+    // at the second read, and idling a day in fast (< a switch there and back) keeps it there.
+    const result = await run(records, ['reactive', 'static-slow', 'static-fast'], { profile: TWO });
+    const reactive = policy(result, 'reactive');
+    assert.equal(reactive.migrations, 1, 'moved up once, never back: a day idle costs less than a round trip');
+    assert.ok(reactive.totalCostUsd <= policy(result, 'static-slow').totalCostUsd, 'not worse than never moving');
   });
 
-  it('hysteresis: a trickle of promoteAt × demoteRatio accesses per cooling period keeps the object; it is demoted one period after the trickle stops', async () => {
-    // 12 reads an hour in onprem (keep threshold 100 × 0.1 = 10), for 5 hours.
-    const trickle = Array.from({ length: 60 }, (_, i) => peak + (i + 1) * 5 * MINUTE);
-    const endAt = peak + 10 * HOUR;
-    const records = [record(T0, 'a', size), ...burst.map((at) => record(at, 'a', size)), ...trickle.map((at) => record(at, 'a', size)), record(endAt, 'end', size)];
-    const result = await run(records, ['reactive'], { settings: reactiveSettings() });
-    // Checks run every hour from the promotion; a check at the instant of a read sees it
-    // in the next period. The check at +5 h sees reads 48..59, the one at +6 h only read 60.
-    const bill = expectedBill(
-      SEED,
-      [
-        {
-          sizeBytes: size,
-          createdAt: T0,
-          createdIn: PUBLIC,
-          requests: [...burstRequests, ...trickle.map((at) => ({ at, op: 'read' as const }))],
-          moves: [...promotions, { at: peak + 6 * HOUR, to: PRIVATE }, { at: peak + 7 * HOUR, to: PUBLIC }],
-        },
-        { sizeBytes: size, createdAt: endAt, createdIn: PUBLIC, requests: [] },
-      ],
-      endAt,
-    );
-    assertBill(policy(result, 'reactive'), bill);
+  it('with free moves between two tiers, a read-heavy object is not shuttled down between reads (the read it would serve late is priced)', async () => {
+    const free: SimProfile = {
+      ...TWO,
+      name: 'free-moves',
+      tiers: [TWO.tiers[0]!, { ...TWO.tiers[1]!, pricing: { ...TWO.tiers[1]!.pricing, retrievalPerGb: 0 } }],
+    };
+    const reads = Array.from({ length: 100 }, (_, i) => T0 + HOUR + i * MINUTE);
+    const result = await run([record(T0, 'a', MiB), ...reads.map((at) => record(at, 'a', MiB))], ['reactive', 'optimal-reactive'], { profile: free });
+    const reactive = policy(result, 'reactive');
+    assert.ok(reactive.migrations <= 2, `${reactive.migrations} migrations for 100 reads a minute apart`);
+    assert.ok(reactive.fastestTierShare > 0.9, `served ${reactive.fastestTierShare} from fast`);
   });
 });
 
-describe('proactive and hybrid (the service forecaster in virtual time)', () => {
-  // Object k has 2^k GiB, so the timeline's bytes per tier show where each one is.
-  const daily = (k: number) => `daily/obj-${k}`;
-  const PEAK_HOUR = 9;
-  const days = 10;
-  const peakStart = (day: number) => T0 + day * DAY + PEAK_HOUR * HOUR;
-  /** 60 reads in the peak hour, every day. */
-  const peakReads = (day: number) => Array.from({ length: 60 }, (_, i) => peakStart(day) + 30 * SECOND + i * MINUTE);
-
-  function dailyAndColdTrace(): TraceRecord[] {
-    const records = [record(T0, daily(0), GiB), record(T0 + SECOND, 'cold/obj-1', 2 * GiB)];
-    for (let day = 0; day < days; day++) records.push(...peakReads(day).map((at) => record(at, daily(0), GiB)));
-    // The cold object: 150 reads in its first morning, then never again.
-    for (let i = 0; i < 150; i++) records.push(record(T0 + 10 * HOUR + i * 20 * SECOND, 'cold/obj-1', 2 * GiB));
-    records.push(record(T0 + 20 * DAY, 'end/obj-2', 4 * GiB));
-    return records;
-  }
-
-  for (const name of ['proactive', 'hybrid']) {
-    it(`${name}: once it has history, a daily-peak object is in onprem before each peak begins; a cold object is demoted`, async () => {
-      const result = await run(dailyAndColdTrace(), [name], { samplePoints: 20_000 });
-      const p = policy(result, name);
-      assert.equal(p.timeline[1]!.at - p.timeline[0]!.at, MINUTE, 'one sample a minute');
-      // The daily object: in onprem when every peak after the first begins (the sample at the
-      // peak's first minute is taken before any of its reads), promoted before the first
-      // peak that had a day of history behind it.
-      for (let day = 1; day < days; day++) assert.equal(tierAt(sampleAt(p, peakStart(day)), 0), ONPREM, `day ${day}: in onprem when the peak begins`);
-      const firstInOnprem = tierChanges(p, 0).find((c) => c.tier === ONPREM);
-      assert.ok(firstInOnprem && firstInOnprem.at <= peakStart(1), 'promoted before the second peak');
-      // Every peak read after day 0 is served from onprem: no demotion from day 1 to the last peak.
-      const duringPeaks = tierChanges(p, 0).filter((c) => c.at > peakStart(1) && c.at < peakStart(days - 1) + HOUR);
-      assert.deepEqual(duringPeaks, [], 'no move between the second and the last peak');
-
-      // The cold object: promoted while busy, then moved out of onprem once its history shows
-      // no more reads (its 7-day windows are empty), and left in the cheapest tier.
-      const lastRead = T0 + 10 * HOUR + 149 * 20 * SECOND;
-      const cold = tierChanges(p, 1);
-      const promoted = cold.find((c) => c.tier === ONPREM);
-      assert.ok(promoted, `the cold object was promoted while busy: ${JSON.stringify(cold)}`);
-      const demoted = cold.find((c) => c.at > promoted.at && c.tier !== ONPREM);
-      assert.ok(demoted, 'the cold object was demoted');
-      assert.ok(demoted.at > lastRead + DAY && demoted.at <= lastRead + 8 * DAY + HOUR, `demoted ${((demoted.at - lastRead) / DAY).toFixed(2)} days after its last read`);
-      assert.equal(tierAt(p.timeline.at(-1)!, 1), PUBLIC, 'the cold object ends in the cheapest tier');
-    });
-  }
-
+describe('hybrid (break-even with forecasts, as the service runs it)', () => {
   /**
    * A profile where keeping an object in the fast tier all day costs more than moving it
    * there for its peak (1 GiB: $0.99/day hot, $0.05 per read or move out of cold).
@@ -536,33 +487,49 @@ describe('proactive and hybrid (the service forecaster in virtual time)', () => 
       { name: 'cold', pricing: { storageGbMonth: 0.01, getPer1000: 0, putPer1000: 0, retrievalPerGb: 0.05 }, latency: { firstByteMs: 100, perMbMs: 0 }, promoteAt: 0 },
     ],
   };
+  const [HOT, COLD] = [0, 1];
+  const PEAK_HOUR = 9;
+  const days = 10;
+  const peakStart = (day: number) => T0 + day * DAY + PEAK_HOUR * HOUR;
+  /** 60 reads in the peak hour, every day. */
+  const peakReads = (day: number) => Array.from({ length: 60 }, (_, i) => peakStart(day) + 30 * SECOND + i * MINUTE);
 
-  it(
-    'proactive: a hot daily-peak object is not demoted in the first minutes of its peak',
-    async () => {
-      const records = [record(T0, daily(0), GiB)];
-      for (let day = 0; day < days; day++) records.push(...peakReads(day).map((at) => record(at, daily(0), GiB)));
-      const result = await run(records, ['proactive'], { profile: PEAKY, samplePoints: 20_000 });
-      const p = policy(result, 'proactive');
-      for (let day = 1; day < days; day++) {
-        const out = tierChanges(p, 0).filter((c) => c.at > peakStart(day) && c.at < peakStart(day) + HOUR && c.tier !== 0);
-        assert.deepEqual(out, [], `day ${day}: moved out of hot during its peak`);
-      }
-    },
-  );
+  it('a daily-peak object is moved up before its peak once three peaks show the rhythm, kept up through the peak, and down again in between', async () => {
+    const records = [record(T0, 'daily/obj-0', GiB)];
+    for (let day = 0; day < days; day++) records.push(...peakReads(day).map((at) => record(at, 'daily/obj-0', GiB)));
+    records.push(record(T0 + days * DAY, 'end/obj-1', 0));
+    const result = await run(records, ['hybrid', 'reactive'], { profile: PEAKY, samplePoints: 20_000 });
+    const hybrid = policy(result, 'hybrid');
+    assert.equal(hybrid.timeline[1]!.at - hybrid.timeline[0]!.at, MINUTE, 'one sample a minute');
+    for (let day = 0; day < 3; day++) assert.equal(tierAt(sampleAt(hybrid, peakStart(day)), 0), COLD, `day ${day}: no rhythm yet, still cold when the peak begins`);
+    for (let day = 3; day < days; day++) {
+      assert.equal(tierAt(sampleAt(hybrid, peakStart(day)), 0), HOT, `day ${day}: hot when the peak begins`);
+      const during = tierChanges(hybrid, 0).filter((c) => c.at > peakStart(day) && c.at < peakStart(day) + HOUR);
+      assert.deepEqual(during, [], `day ${day}: not moved during its peak`);
+      assert.equal(tierAt(sampleAt(hybrid, peakStart(day) + 12 * HOUR), 0), COLD, `day ${day}: cold again by the evening`);
+    }
+    assert.ok(hybrid.totalCostUsd < policy(result, 'reactive').totalCostUsd, 'the forecast earns its keep over the rule alone');
+  });
 
-  it(
-    'proactive: a weekly-peak object is promoted before its peak once a week of history shows it',
-    async () => {
-      const records = [record(T0, daily(0), GiB)];
-      for (let week = 0; week < 4; week++) {
-        for (let i = 0; i < 200; i++) records.push(record(T0 + week * 7 * DAY + PEAK_HOUR * HOUR + 30 * SECOND + i * 18 * SECOND, daily(0), GiB));
-      }
-      records.push(record(T0 + 29 * DAY, 'end/obj-1', 2 * GiB));
-      const result = await run(records, ['proactive'], { profile: PEAKY, samplePoints: 30_000 });
-      const p = policy(result, 'proactive');
-      // From the third week on, last week's same 24 h holds the peak.
-      for (const week of [2, 3]) assert.equal(tierAt(sampleAt(p, peakStart(7 * week)), 0), 0, `week ${week}: in hot when the peak begins`);
-    },
-  );
+  it("writes a newcomer of a busy group straight into the tier its group's reads make cheapest, and a newcomer of a quiet group into the ingest tier", async () => {
+    const records: TraceRecord[] = [];
+    // Over two days: twenty busy objects (each read 50 times in its first hour) and forty never read again.
+    for (let i = 0; i < 40; i++) {
+      const at = T0 + i * HOUR;
+      records.push(record(at, `quiet/q${i}`, MiB));
+      if (i % 2 === 1) continue;
+      records.push(record(at, `busy/b${i}`, MiB));
+      for (let r = 1; r <= 50; r++) records.push(record(at + r * MINUTE, `busy/b${i}`, MiB));
+    }
+    // The newcomers, 1 GiB and 2 GiB so the timeline shows where each is. In TWO, fast is
+    // cheaper for 1 GiB over a day once more than 0.15 reads are expected.
+    const newcomersAt = T0 + 2 * DAY;
+    records.push(record(newcomersAt, 'busy/new', GiB), record(newcomersAt, 'quiet/new', 2 * GiB), record(newcomersAt + DAY, 'end', 0));
+    const result = await run(records, ['hybrid'], { profile: TWO, samplePoints: 20_000 });
+    const hybrid = policy(result, 'hybrid');
+    const after = hybrid.timeline.find((p) => p.at > newcomersAt)!;
+    const gib = after.bytesPerTier.map((b) => Math.floor(b / GiB));
+    assert.equal(gib[FAST], 1, 'the busy newcomer is in fast from its first write');
+    assert.equal(gib[SLOW], 2, 'the quiet newcomer is in the ingest tier, slow');
+  });
 });

@@ -170,7 +170,7 @@ describe('profile files', () => {
         { trace: 'test', format: 'csv', skippedBadRecords: () => 0, sortedInMemory: () => false },
         { profile, policies: resolvePolicies('all', profile.tiers.map((t) => t.name)), timeScale: 5 },
       );
-      assert.equal(result.policies.length, 7 + profile.tiers.length + 2, profile.name);
+      assert.equal(result.policies.length, 5 + profile.tiers.length + 2, profile.name);
       const optimal = result.policies.find((p) => p.name === 'optimal')!;
       for (const p of result.policies) assert.ok(p.totalCostUsd >= optimal.totalCostUsd * (1 - 1e-9), `${profile.name}: ${p.name}`);
       if (profile.tiers.length === 1) for (const p of result.policies) assert.equal(p.migrations, 0, `${p.name} has nowhere to move`);

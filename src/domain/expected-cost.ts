@@ -1,0 +1,36 @@
+import type { ObjectPrices } from './cost-model.js';
+
+/** One tier's expected cost over a window for a forecast of accesses, $. */
+export interface ExpectedTierCost {
+  tier: number;
+  storage: number;
+  /** Requests, retrieval or egress and latency penalty of the expected reads. */
+  accesses: number;
+  /** Getting there: a move from the current tier, or the first write of a new object. */
+  entry: number;
+  total: number;
+}
+
+/**
+ * Expected cost of holding the object in each tier for `windowMs` while it gets
+ * `expectedReads` reads, entered from tier `from` (-1: a new object, written there). Reads
+ * cost is linear in their number, so the mean of a forecast is all this needs.
+ */
+export function expectedCosts(prices: ObjectPrices, from: number, expectedReads: number, windowMs: number): ExpectedTierCost[] {
+  const t = prices.tierCount;
+  const costs: ExpectedTierCost[] = [];
+  for (let s = 0; s < t; s++) {
+    const storage = prices.storagePerMs[s]! * windowMs;
+    const accesses = expectedReads * prices.read[s]!;
+    const entry = from < 0 ? prices.create[s]! : prices.move[from * t + s]!;
+    costs.push({ tier: s, storage, accesses, entry, total: storage + accesses + entry });
+  }
+  return costs;
+}
+
+/** The tier of least expected cost (the faster one on a tie). */
+export function cheapestTier(costs: readonly ExpectedTierCost[]): number {
+  let best = costs[0]!;
+  for (const c of costs) if (c.total < best.total * (1 - 1e-12)) best = c;
+  return best.tier;
+}

@@ -1,0 +1,189 @@
+import type { ObjectPrices } from './cost-model.js';
+
+/**
+ * The rent-or-buy core of every placement decision, for any number of tiers.
+ *
+ * An object's work function w[s] is the least it could have cost so far (storage, every
+ * access, every move) had it been placed with hindsight and ended in tier s; only the
+ * differences between tiers matter, so the vector is kept with its minimum at 0. Staying in
+ * tier c while some other tier s would have been cheaper is renting: w[c] − w[s] grows by
+ * what c's accesses or storage cost more. A move is buying. The work-function rule
+ * (Borodin, Linial, Saks; Chrobak and Larmore) moves to s once w[c] = w[s] + d(s, c): the
+ * extra already paid by staying equals the move, the break-even point of ski rental. It
+ * needs no forecast and is competitive against the offline optimum whatever the future
+ * brings; a forecast only lets it move earlier (see `decide`'s trust).
+ *
+ * Moves are measured with `roundTripHalf` (half a round trip), which prices every cycle of
+ * moves exactly and keeps the rule symmetric; real, one-way prices are what the bill pays.
+ *
+ * Pure: state in, state out; times are passed in. The service keeps w per object in its
+ * catalog, the simulator in flat arrays, and both call these functions.
+ */
+
+/** Relative tolerance for "has reached break-even", so rounding never delays or flips a decision. */
+const EPS = 1e-9;
+
+/** Closes `w` under moves: w[s] = min over c of w[c] + d(c, s), then shifts it to a minimum of 0. */
+export function closeUnderMoves(w: Float64Array, prices: ObjectPrices): void {
+  const t = prices.tierCount;
+  const d = prices.switchCost;
+  // With a metric (triangle inequality) one pass suffices; a second makes it exact for any prices.
+  for (let pass = 0; pass < 2; pass++) {
+    for (let s = 0; s < t; s++) {
+      let best = w[s]!;
+      for (let c = 0; c < t; c++) {
+        const via = w[c]! + d[c * t + s]!;
+        if (via < best) best = via;
+      }
+      w[s] = best;
+    }
+  }
+  normalise(w, t);
+}
+
+/** The work function of a new object: written into `tier` (a fixed ingest tier), or wherever it is cheapest to create (`tier` = -1). */
+export function initialWork(w: Float64Array, prices: ObjectPrices, tier: number): void {
+  const t = prices.tierCount;
+  for (let s = 0; s < t; s++) w[s] = tier < 0 ? prices.create[s]! : s === tier ? 0 : Infinity;
+  closeUnderMoves(w, prices);
+}
+
+/** Time passes with no access: each tier's storage accrues, and the path may have moved meanwhile. */
+export function idle(w: Float64Array, prices: ObjectPrices, gapMs: number): void {
+  if (!(gapMs > 0)) return;
+  const t = prices.tierCount;
+  for (let s = 0; s < t; s++) w[s]! += prices.storagePerMs[s]! * gapMs;
+  closeUnderMoves(w, prices);
+}
+
+/** `count` accesses at one instant, each served by whichever tier the path is in. */
+export function serve(w: Float64Array, prices: ObjectPrices, op: 'read' | 'write', count = 1): void {
+  const t = prices.tierCount;
+  const fee = op === 'write' ? prices.write : prices.read;
+  // After a few accesses the vector stops changing (every difference sits at a move's cost).
+  const steps = Math.min(count, 64);
+  for (let k = 0; k < steps; k++) {
+    for (let s = 0; s < t; s++) w[s]! += fee[s]!;
+    closeUnderMoves(w, prices);
+  }
+}
+
+/**
+ * Where the rule moves an object now in `current`: the tier s ≠ current for which
+ * w[current] − w[s] has reached `trust(s)` × d(current, s), preferring the one history
+ * favours most (least w[s] + d); `current` if none has. `trust` is 1 for the plain,
+ * forecast-free rule; a confident forecast for s lowers it (down to −1, "move at once"),
+ * so the object moves before it has paid the whole break-even.
+ */
+export function decide(w: Float64Array, prices: ObjectPrices, current: number, trust: (tier: number) => number = () => 1): number {
+  const t = prices.tierCount;
+  const d = prices.switchCost;
+  let best = current;
+  let bestScore = Infinity;
+  for (let s = 0; s < t; s++) {
+    if (s === current) continue;
+    const move = d[current * t + s]!;
+    const paid = w[current]! - w[s]!;
+    if (paid + EPS * move < trust(s) * move) continue;
+    const score = w[s]! + move;
+    if (score < bestScore) {
+      bestScore = score;
+      best = s;
+    }
+  }
+  return best;
+}
+
+/**
+ * Milliseconds of idleness after which `decide` (with the same trust) would move the object
+ * out of `current`, or Infinity: the object's break-even timer. Within an idle gap each w[x]
+ * is min over c of (w[c] + d(c, x) + storage(c) × g), piecewise linear in g, so the first
+ * crossing is found exactly between the breakpoints.
+ */
+export function breakEvenDelayMs(w: Float64Array, prices: ObjectPrices, current: number, trust: (tier: number) => number = () => 1): number {
+  const t = prices.tierCount;
+  const d = prices.switchCost;
+  const rate = prices.storagePerMs;
+  let earliest = Infinity;
+  for (let s = 0; s < t; s++) {
+    if (s === current || !(rate[s]! < rate[current]!)) continue; // only a cheaper tier to hold can catch up while idle
+    const move = d[current * t + s]!;
+    const target = trust(s) * move - EPS * move;
+    const gap = (g: number) => envelope(w, d, rate, current, g, t) - envelope(w, d, rate, s, g, t) - target;
+    if (gap(0) >= 0) return 0;
+    // Breakpoints of either envelope: where two of its lines cross.
+    const points: number[] = [];
+    for (let a = 0; a < t; a++) {
+      for (let b = a + 1; b < t; b++) {
+        const slope = rate[a]! - rate[b]!;
+        if (slope === 0) continue;
+        for (const x of [current, s]) {
+          const g = (w[b]! + d[b * t + x]! - w[a]! - d[a * t + x]!) / slope;
+          if (g > 0 && Number.isFinite(g)) points.push(g);
+        }
+      }
+    }
+    points.sort((x, y) => x - y);
+    let lo = 0;
+    let fLo = gap(0);
+    let found = Infinity;
+    for (const hi of points) {
+      const fHi = gap(hi);
+      if (fHi >= 0) {
+        found = lo + ((hi - lo) * -fLo) / (fHi - fLo);
+        break;
+      }
+      lo = hi;
+      fLo = fHi;
+    }
+    if (found === Infinity) {
+      // Past the last breakpoint both envelopes are straight lines.
+      const run = lo + 3_600_000;
+      const slope = (gap(lo + run) - fLo) / run;
+      if (slope > 0) found = lo + -fLo / slope;
+    }
+    if (found < earliest) earliest = found;
+  }
+  return earliest;
+}
+
+/** w[x] after g idle ms, before normalising: the cheapest way to have spent the gap and end in x. */
+function envelope(w: Float64Array, d: Float64Array, rate: Float64Array, x: number, g: number, t: number): number {
+  let best = Infinity;
+  for (let c = 0; c < t; c++) {
+    const v = w[c]! + rate[c]! * g + d[c * t + x]!;
+    if (v < best) best = v;
+  }
+  return best;
+}
+
+function normalise(w: Float64Array, t: number): void {
+  let min = Infinity;
+  for (let s = 0; s < t; s++) if (w[s]! < min) min = w[s]!;
+  if (min !== 0 && Number.isFinite(min)) for (let s = 0; s < t; s++) w[s]! -= min;
+}
+
+/** Accesses counted in one time bucket of an object's history. */
+export interface HistoryBucket {
+  bucketStart: number;
+  count: number;
+}
+
+/**
+ * Rebuilds an object's work function from what the catalog keeps: it entered `tier` at
+ * `since` (a move happens at break-even, where the tier it came from sits exactly one move
+ * above, which is what a fresh start in `tier` gives), then got the bucketed accesses
+ * (each taken at its bucket's start), then idled until `now`. Buckets must be in time order;
+ * those before `since` are skipped.
+ */
+export function workFromHistory(w: Float64Array, prices: ObjectPrices, tier: number, since: number, buckets: readonly HistoryBucket[], now: number): void {
+  initialWork(w, prices, tier);
+  let at = since;
+  for (const bucket of buckets) {
+    if (bucket.bucketStart < since || bucket.count <= 0) continue;
+    idle(w, prices, bucket.bucketStart - at);
+    serve(w, prices, 'read', bucket.count);
+    at = Math.max(at, bucket.bucketStart);
+  }
+  idle(w, prices, now - at);
+}

@@ -1,0 +1,177 @@
+import type { Catalog, ObjectAccessBucket } from '../catalog/catalog.js';
+import type { Clock } from '../domain/clock.js';
+import { ObjectPrices } from '../domain/cost-model.js';
+import { isHeld, type ObjectRecord } from '../domain/object.js';
+import { tierRank } from '../domain/tier.js';
+import { breakEvenDelayMs, decide, workFromHistory } from '../domain/work-function.js';
+import type { Logger } from '../log.js';
+import type { MigrationPlanner } from './migration-planner.js';
+import type { TierSet } from './tier-set.js';
+import { DueTimes } from './due-times.js';
+
+/** Objects per catalog round trip. */
+const BATCH = 500;
+
+export interface BreakEvenSettings {
+  /** $ per second an access waits (part of what a slow tier costs per access). */
+  latencyPenaltyPerSecond: number;
+  /** How far back an object's history is replayed at most (its work function saturates long before). */
+  maxHistoryMs: number;
+}
+
+/**
+ * The service's placement rule (work-function.ts, the same code the simulator replays):
+ * an object is decided on when its accesses are flushed and when its own break-even timer
+ * fires, never by a sweep over every object. Its work function is rebuilt from the
+ * catalog's access buckets since it entered its tier, so no extra state is stored.
+ * Timers live in memory; after a restart one paged pass over the catalog (yielding between
+ * pages) sets them again.
+ */
+export class BreakEvenTrigger {
+  private readonly dirty = new Set<string>();
+  private running: Promise<void> | undefined;
+  private readonly due = new DueTimes();
+  private timersSeeded = false;
+
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly tiers: TierSet,
+    private readonly planner: MigrationPlanner,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly settings: BreakEvenSettings,
+  ) {}
+
+  /** Marks objects for evaluation soon (called after each access flush). */
+  notify(objectIds: readonly string[]): void {
+    for (const id of objectIds) this.dirty.add(id);
+    this.running ??= this.drainDirty()
+      .catch((error) => this.log.error({ err: error }, 'placement evaluation failed; the object is decided again at its next access or timer'))
+      .finally(() => {
+        this.running = undefined;
+      });
+  }
+
+  /** Resolves when every notified object has been evaluated. */
+  async settled(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  /** Objects whose break-even timer is set (for metrics and tests). */
+  get timersSet(): number {
+    return this.due.size;
+  }
+
+  /**
+   * The periodic step: decides the objects whose timers are due. The first call after a
+   * start pages once through the catalog to set every object's timer. Returns the moves planned.
+   */
+  async sweep(): Promise<number> {
+    if (!this.timersSeeded) {
+      this.timersSeeded = true;
+      return this.seedTimers();
+    }
+    let planned = 0;
+    for (;;) {
+      const ids = this.due.takeDue(this.clock.now(), BATCH);
+      if (ids.length === 0) return planned;
+      planned += await this.evaluateBatch(await this.catalog.getObjects(ids));
+    }
+  }
+
+  private async seedTimers(): Promise<number> {
+    let after: string | null = null;
+    let planned = 0;
+    for (;;) {
+      const page = await this.catalog.objectsAfter(after, BATCH);
+      planned += await this.evaluateBatch(page);
+      if (page.length < BATCH) return planned;
+      after = page[page.length - 1]!.objectId;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private async drainDirty(): Promise<void> {
+    while (this.dirty.size > 0) {
+      const ids = [...this.dirty];
+      this.dirty.clear();
+      for (let i = 0; i < ids.length; i += BATCH) {
+        await this.evaluateBatch(await this.catalog.getObjects(ids.slice(i, i + BATCH)));
+      }
+    }
+  }
+
+  /** Decides for a batch with two catalog reads (history, objects already moving); returns the moves planned. */
+  async evaluateBatch(objects: readonly ObjectRecord[]): Promise<number> {
+    if (objects.length === 0) return 0;
+    const now = this.clock.now();
+    const ids = objects.map((o) => o.objectId);
+    const from = Math.min(...objects.map((o) => Math.max(o.tierSince, now - this.settings.maxHistoryMs)));
+    const [buckets, moving] = await Promise.all([this.catalog.accessBucketsFor(ids, from, now + 1), this.catalog.objectsWithActiveMigration(ids)]);
+    const history = groupByObject(buckets);
+    let planned = 0;
+    for (const object of objects) {
+      if (!this.tiers.has(object.tier)) continue;
+      if (moving.has(object.objectId) || isHeld(object, now)) {
+        this.due.delete(object.objectId);
+        continue;
+      }
+      const decision = this.decideOne(object, history.get(object.objectId) ?? [], now);
+      if (decision.nextAt < Infinity) this.due.set(object.objectId, decision.nextAt);
+      else this.due.delete(object.objectId);
+      if (decision.target === object.tier) continue;
+      const promotion = tierRank(this.tiers.profiles, decision.target) < tierRank(this.tiers.profiles, object.tier);
+      try {
+        const migration = await this.planner.plan({
+          object,
+          destinationTier: decision.target,
+          reason: promotion ? 'reactive_access_spike' : 'reactive_cooling',
+          explanation: decision.explanation,
+        });
+        if (migration) {
+          planned++;
+          this.due.delete(object.objectId);
+        }
+      } catch (error) {
+        this.log.error({ err: error, object: object.objectId }, 'could not plan a placement migration');
+      }
+    }
+    return planned;
+  }
+
+  private decideOne(object: ObjectRecord, buckets: readonly ObjectAccessBucket[], now: number) {
+    const profiles = this.tiers.profiles;
+    const prices = new ObjectPrices(profiles, object.sizeBytes, this.settings.latencyPenaltyPerSecond);
+    const current = tierRank(profiles, object.tier);
+    const since = Math.max(object.tierSince, now - this.settings.maxHistoryMs);
+    const w = new Float64Array(profiles.length);
+    workFromHistory(w, prices, current, since, buckets, now);
+    const target = decide(w, prices, current);
+    const t = profiles.length;
+    const explanation = {
+      policy: 'break-even',
+      rule: 'move once the extra cost of staying has reached the cost of the move',
+      accesses_since_entering_tier: buckets.reduce((sum, b) => (b.bucketStart >= since ? sum + b.count : sum), 0),
+      in_tier_since: new Date(object.tierSince).toISOString(),
+      extra_paid_by_staying_usd: roundUsd(w[current]! - w[target]!),
+      move_cost_usd: roundUsd(prices.move[current * t + target]!),
+      break_even_usd: roundUsd(prices.roundTripHalf[current * t + target]!),
+      cost_per_read_usd: Object.fromEntries(profiles.map((p, i) => [p.name, roundUsd(prices.read[i]!)])),
+    };
+    const delay = target === current ? breakEvenDelayMs(w, prices, current) : Infinity;
+    return { target: profiles[target]!.name, nextAt: now + delay, explanation };
+  }
+}
+
+function groupByObject(buckets: readonly ObjectAccessBucket[]): Map<string, ObjectAccessBucket[]> {
+  const byObject = new Map<string, ObjectAccessBucket[]>();
+  for (const bucket of buckets) {
+    let list = byObject.get(bucket.objectId);
+    if (!list) byObject.set(bucket.objectId, (list = []));
+    list.push(bucket);
+  }
+  for (const list of byObject.values()) list.sort((a, b) => a.bucketStart - b.bucketStart);
+  return byObject;
+}
+
+const roundUsd = (v: number) => Number(v.toPrecision(4));
