@@ -206,12 +206,13 @@ function assemble(parts: Parts): Tiercast {
     maxPlanningHours: config.proactive.maxPlanningDays * 24,
     minIdleMsBeforeDemotion: config.proactive.minIdleMinutesBeforeDemotion * 60_000,
     minResidencyMs: config.reactive.minResidencySeconds * 1000,
+    newcomersOnly: config.reactive.enabled && config.reactive.rule === 'break-even',
   });
   if (config.proactive.enabled && config.proactive.placeNewObjects) {
     const placement = new IngestPlacement(forecaster, tiers, log, {
       ingestTier: config.ingestTier,
       horizonHours: config.proactive.horizonHours,
-      placement: { latencyPenaltyPerSecond: config.proactive.latencyPenaltyPerSecond, moveMargin: config.proactive.moveMargin, maxPlanningHours: config.proactive.maxPlanningDays * 24 },
+      latencyPenaltyPerSecond: config.proactive.latencyPenaltyPerSecond,
     });
     objects.placeNewObjectsWith((draft) => placement.tierFor(draft));
   }

@@ -11,7 +11,6 @@ const Pricing = Type.Object(
     putPer1000: Type.Number({ minimum: 0, default: 0, description: '$ per 1,000 PUT/COPY requests' }),
     retrievalPerGb: Type.Number({ minimum: 0, default: 0, description: '$ per GB read out (retrieval or egress)' }),
     minBillableBytes: Type.Optional(Type.Number({ minimum: 0, description: 'storage is billed for at least this many bytes per object (S3 Standard-IA and Glacier IR: 131072)' })),
-    minStorageDays: Type.Optional(Type.Number({ minimum: 0, description: 'an object leaving sooner is billed the rest of these days (S3 Standard-IA 30, Glacier IR 90)' })),
   },
   { additionalProperties: false },
 );

@@ -83,15 +83,6 @@ export function moveCost(from: TierProfile, to: TierProfile, sizeBytes: number):
 }
 
 /**
- * What leaving `tier` after `residencyMs` costs on top of the move: a tier with a minimum
- * storage duration bills the rest of it (S3 Standard-IA 30 days, Glacier IR 90 days).
- */
-export function earlyDeletionFee(tier: TierProfile, sizeBytes: number, residencyMs: number): number {
-  const minimumMs = (tier.pricing.minStorageDays ?? 0) * 86_400_000;
-  return residencyMs >= minimumMs ? 0 : storageCost(tier, sizeBytes, minimumMs - residencyMs);
-}
-
-/**
  * All of one object's prices at its size, for deciding many times without re-deriving
  * them: storage per ms, an access per op, and every move (real and symmetrised).
  */

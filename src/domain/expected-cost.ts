@@ -34,3 +34,14 @@ export function cheapestTier(costs: readonly ExpectedTierCost[]): number {
   for (const c of costs) if (c.total < best.total * (1 - 1e-12)) best = c;
   return best.tier;
 }
+
+/**
+ * Where a new object is written: with no evidence at all about what objects like it get,
+ * the configured ingest tier (the operator's choice); otherwise the tier of least expected
+ * cost over the window, its first write included, for the `expectedReads` a newcomer of its
+ * group gets.
+ */
+export function ingestTierFor(prices: ObjectPrices, expectedReads: number | undefined, windowMs: number, configuredTier: number): number {
+  if (expectedReads === undefined) return configuredTier;
+  return cheapestTier(expectedCosts(prices, -1, expectedReads, windowMs));
+}

@@ -1,7 +1,5 @@
-import { moveCost } from './cost-model.js';
-import { BYTES_PER_GB, readLatencyMs, type TierProfile } from './tier.js';
-
-const HOURS_PER_MONTH = 730;
+import { chargeAccess, moveCost, storageCost } from './cost-model.js';
+import type { TierProfile } from './tier.js';
 
 /** Economic settings of cost-based placement. */
 export interface PlacementSettings {
@@ -45,13 +43,11 @@ export interface PlacementDecision {
   saving: number;
 }
 
-/** Requests, retrieval and latency of `accesses` whole reads of `sizeBytes` from `tier`, $. */
+/** Requests, retrieval and latency of `accesses` whole reads of `sizeBytes` from `tier`, $ (the cost model's read, times the count). */
 function accessCosts(tier: TierProfile, sizeBytes: number, accesses: number, penaltyPerSecond: number) {
-  return {
-    requests: (accesses * tier.pricing.getPer1000) / 1000,
-    retrieval: accesses * tier.pricing.retrievalPerGb * (sizeBytes / BYTES_PER_GB),
-    latencyPenalty: (accesses * readLatencyMs(tier, sizeBytes) * penaltyPerSecond) / 1000,
-  };
+  const one = { requests: 0, retrieval: 0, latencyPenalty: 0 };
+  chargeAccess(one, tier, sizeBytes, 'read', penaltyPerSecond);
+  return { requests: accesses * one.requests, retrieval: accesses * one.retrieval, latencyPenalty: accesses * one.latencyPenalty };
 }
 
 export { moveCost };
@@ -67,7 +63,7 @@ function planningWindow(forecast: { accesses: number; horizonHours: number }, se
 /** One tier's expected cost over the window, plus a one-off `move` (a migration, or the first write). */
 function tierCost(tier: TierProfile, sizeBytes: number, window: { windowHours: number; expectedAccesses: number }, move: number, penaltyPerSecond: number): TierCost {
   const access = accessCosts(tier, sizeBytes, window.expectedAccesses, penaltyPerSecond);
-  const storage = tier.pricing.storageGbMonth * (sizeBytes / BYTES_PER_GB) * (window.windowHours / HOURS_PER_MONTH);
+  const storage = storageCost(tier, sizeBytes, window.windowHours * 3_600_000);
   return { tier: tier.name, storage, ...access, move, total: storage + access.requests + access.retrieval + access.latencyPenalty + move };
 }
 
@@ -100,37 +96,4 @@ export function planPlacement(
   const inUse = demotion && object.idleMs !== undefined && object.idleMs < (settings.minIdleMsBeforeDemotion ?? 0);
   const worthIt = best.tier !== current.name && saving > best.move * settings.moveMargin && !inUse;
   return { currentTier: current.name, bestTier: worthIt ? best.tier : current.name, move: worthIt, ...window, costs, saving: worthIt ? saving : 0 };
-}
-
-/** Where a new object should be written: the tier with the least expected cost, its first write included. */
-export interface IngestPlacement {
-  tier: string;
-  windowHours: number;
-  expectedAccesses: number;
-  /** `move` holds each tier's PUT fee: the write that creates the object there. */
-  costs: TierCost[];
-}
-
-/**
- * Picks the tier a new object is written to from a forecast of its accesses (for a
- * newcomer, what its group's objects get): the configured ingest tier, or a faster one
- * when that is cheaper over the same window as planPlacement, each tier's first write in
- * place of a move. Without demand (under one access expected in the window) the object
- * lands in the ingest tier, as configured.
- */
-export function planIngestPlacement(
-  tiers: readonly TierProfile[],
-  ingestTier: string,
-  sizeBytes: number,
-  forecast: { accesses: number; horizonHours: number },
-  settings: PlacementSettings,
-): IngestPlacement {
-  const ingestRank = tiers.findIndex((t) => t.name === ingestTier);
-  if (ingestRank < 0) throw new Error(`unknown tier '${ingestTier}'`);
-  const window = planningWindow(forecast, settings);
-  const costs = tiers.slice(0, ingestRank + 1).map((tier) => tierCost(tier, sizeBytes, window, tier.pricing.putPer1000 / 1000, settings.latencyPenaltyPerSecond));
-  // "Under one access": the window is the expected gap, so one access is exactly 1, give or take rounding.
-  const noDemand = window.expectedAccesses < 1 - 1e-9;
-  const best = noDemand ? costs[ingestRank]! : costs.reduce((a, b) => (b.total < a.total ? b : a));
-  return { tier: best.tier, ...window, costs };
 }

@@ -13,8 +13,6 @@ export interface TierPricing {
   retrievalPerGb: number;
   /** Storage is billed for at least this many bytes per object (S3 Standard-IA, Glacier IR: 131072). Default 0. */
   minBillableBytes?: number;
-  /** An object that leaves the tier sooner is billed storage for the rest of these days (Standard-IA 30, Glacier IR 90). Default 0. */
-  minStorageDays?: number;
 }
 
 export interface TierLatency {

@@ -85,8 +85,10 @@ export function decide(w: Float64Array, prices: ObjectPrices, current: number, t
     const move = d[current * t + s]!;
     const paid = w[current]! - w[s]!;
     if (paid + EPS * move < trust(s) * move) continue;
+    // Least w[s] + d first; on a tie (within rounding), the tier history favours most (least w[s]).
     const score = w[s]! + move;
-    if (score < bestScore) {
+    const tie = bestScore < Infinity && Math.abs(score - bestScore) <= EPS * Math.max(score, bestScore);
+    if ((score < bestScore && !tie) || (tie && w[s]! < w[best]!)) {
       bestScore = score;
       best = s;
     }
@@ -167,23 +169,26 @@ function normalise(w: Float64Array, t: number): void {
 export interface HistoryBucket {
   bucketStart: number;
   count: number;
+  /** Bucket width; a bucket that began before `since` but ends after it counts from `since`. */
+  resolutionSeconds?: number;
 }
 
 /**
  * Rebuilds an object's work function from what the catalog keeps: it entered `tier` at
  * `since` (a move happens at break-even, where the tier it came from sits exactly one move
  * above, which is what a fresh start in `tier` gives), then got the bucketed accesses
- * (each taken at its bucket's start), then idled until `now`. Buckets must be in time order;
- * those before `since` are skipped.
+ * (each taken at its bucket's start, or at `since` for the bucket it fell in), then idled
+ * until `now`. Buckets must be in time order; those that ended before `since` are skipped.
  */
 export function workFromHistory(w: Float64Array, prices: ObjectPrices, tier: number, since: number, buckets: readonly HistoryBucket[], now: number): void {
   initialWork(w, prices, tier);
   let at = since;
   for (const bucket of buckets) {
-    if (bucket.bucketStart < since || bucket.count <= 0) continue;
-    idle(w, prices, bucket.bucketStart - at);
+    if (bucket.count <= 0 || bucket.bucketStart + (bucket.resolutionSeconds ?? 0) * 1000 <= since) continue;
+    const start = Math.max(bucket.bucketStart, since);
+    idle(w, prices, start - at);
     serve(w, prices, 'read', bucket.count);
-    at = Math.max(at, bucket.bucketStart);
+    at = Math.max(at, start);
   }
   idle(w, prices, now - at);
 }

@@ -3,6 +3,8 @@ import type { Clock } from '../domain/clock.js';
 import { ObjectPrices } from '../domain/cost-model.js';
 import { isHeld, type ObjectRecord } from '../domain/object.js';
 import { tierRank } from '../domain/tier.js';
+import { emptyBurstState, leadTimeMs, nextBurstAt, recordBurstAccess, tierForBurst, type BurstState } from '../domain/burst-forecast.js';
+import { foldGap, predictedGapMs, trustedThreshold } from '../domain/gap-forecast.js';
 import { breakEvenDelayMs, decide, workFromHistory } from '../domain/work-function.js';
 import type { Logger } from '../log.js';
 import type { MigrationPlanner } from './migration-planner.js';
@@ -31,6 +33,8 @@ export class BreakEvenTrigger {
   private readonly dirty = new Set<string>();
   private running: Promise<void> | undefined;
   private readonly due = new DueTimes();
+  /** Objects with a forecast burst, due a little before it starts. */
+  private readonly burstsDue = new DueTimes();
   private timersSeeded = false;
 
   constructor(
@@ -73,6 +77,11 @@ export class BreakEvenTrigger {
     }
     let planned = 0;
     for (;;) {
+      const ids = this.burstsDue.takeDue(this.clock.now(), BATCH);
+      if (ids.length === 0) break;
+      planned += await this.evaluateBatch(await this.catalog.getObjects(ids), true);
+    }
+    for (;;) {
       const ids = this.due.takeDue(this.clock.now(), BATCH);
       if (ids.length === 0) return planned;
       planned += await this.evaluateBatch(await this.catalog.getObjects(ids));
@@ -101,12 +110,16 @@ export class BreakEvenTrigger {
     }
   }
 
-  /** Decides for a batch with two catalog reads (history, objects already moving); returns the moves planned. */
-  async evaluateBatch(objects: readonly ObjectRecord[]): Promise<number> {
+  /**
+   * Decides for a batch with two catalog reads (history, objects already moving); returns
+   * the moves planned. `beforeBurst`: the objects' forecast bursts are about to start.
+   */
+  async evaluateBatch(objects: readonly ObjectRecord[], beforeBurst = false): Promise<number> {
     if (objects.length === 0) return 0;
     const now = this.clock.now();
     const ids = objects.map((o) => o.objectId);
-    const from = Math.min(...objects.map((o) => Math.max(o.tierSince, now - this.settings.maxHistoryMs)));
+    // The whole window: the forecasts read the object's rhythm from before it entered its tier too.
+    const from = now - this.settings.maxHistoryMs;
     const [buckets, moving] = await Promise.all([this.catalog.accessBucketsFor(ids, from, now + 1), this.catalog.objectsWithActiveMigration(ids)]);
     const history = groupByObject(buckets);
     let planned = 0;
@@ -114,18 +127,27 @@ export class BreakEvenTrigger {
       if (!this.tiers.has(object.tier)) continue;
       if (moving.has(object.objectId) || isHeld(object, now)) {
         this.due.delete(object.objectId);
+        this.burstsDue.delete(object.objectId);
         continue;
       }
-      const decision = this.decideOne(object, history.get(object.objectId) ?? [], now);
+      const decision = this.decideOne(object, history.get(object.objectId) ?? [], now, beforeBurst);
       if (decision.nextAt < Infinity) this.due.set(object.objectId, decision.nextAt);
       else this.due.delete(object.objectId);
+      if (decision.burstAt !== undefined) this.burstsDue.set(object.objectId, decision.burstAt);
       if (decision.target === object.tier) continue;
       const promotion = tierRank(this.tiers.profiles, decision.target) < tierRank(this.tiers.profiles, object.tier);
+      if (promotion && !decision.proactive) {
+        const why = decision.explanation as { accesses_since_entering_tier?: number; extra_paid_by_staying_usd?: number; break_even_usd?: number };
+        this.log.info(
+          { object: object.objectId, accesses: why.accesses_since_entering_tier, extra_paid_usd: why.extra_paid_by_staying_usd, break_even_usd: why.break_even_usd },
+          `spike: ${object.objectId} had ${why.accesses_since_entering_tier} accesses in ${object.tier}; staying has cost $${why.extra_paid_by_staying_usd} more than ${decision.target}, past the break-even of $${why.break_even_usd}`,
+        );
+      }
       try {
         const migration = await this.planner.plan({
           object,
           destinationTier: decision.target,
-          reason: promotion ? 'reactive_access_spike' : 'reactive_cooling',
+          reason: decision.proactive ? 'proactive_prediction' : promotion ? 'reactive_access_spike' : 'reactive_cooling',
           explanation: decision.explanation,
         });
         if (migration) {
@@ -139,29 +161,79 @@ export class BreakEvenTrigger {
     return planned;
   }
 
-  private decideOne(object: ObjectRecord, buckets: readonly ObjectAccessBucket[], now: number) {
+  private decideOne(object: ObjectRecord, buckets: readonly ObjectAccessBucket[], now: number, beforeBurst: boolean) {
     const profiles = this.tiers.profiles;
     const prices = new ObjectPrices(profiles, object.sizeBytes, this.settings.latencyPenaltyPerSecond);
     const current = tierRank(profiles, object.tier);
     const since = Math.max(object.tierSince, now - this.settings.maxHistoryMs);
     const w = new Float64Array(profiles.length);
     workFromHistory(w, prices, current, since, buckets, now);
-    const target = decide(w, prices, current);
+    const { gapMs, burst } = rhythmOf(buckets);
     const t = profiles.length;
+    const burstTarget = beforeBurst ? tierForBurst(prices, current, burst) : current;
+    if (burstTarget !== current) {
+      const reads = burst.lastBurstAccesses;
+      return {
+        target: profiles[burstTarget]!.name,
+        proactive: true,
+        nextAt: Infinity,
+        burstAt: undefined,
+        explanation: {
+          policy: 'burst forecast',
+          rule: 'a steady rhythm of bursts: moved ahead of the next one to the tier where it costs least',
+          forecast_burst_start: new Date(nextBurstAt(burst) ?? now).toISOString(),
+          period_hours: round((burst.starts[2] - burst.starts[1]) / 3_600_000),
+          reads_in_last_burst: reads,
+          expected_cost_usd: Object.fromEntries(
+            profiles.map((p, s) => [p.name, roundUsd(reads * prices.read[s]! + (s === current ? 0 : prices.move[current * t + s]! + prices.move[s * t + current]!))]),
+          ),
+        },
+      };
+    }
+    const trust = (s: number) => trustedThreshold(prices, current, s, gapMs);
+    const target = decide(w, prices, current, trust);
     const explanation = {
       policy: 'break-even',
+      forecast_gap_seconds: gapMs === undefined ? null : round(gapMs / 1000),
       rule: 'move once the extra cost of staying has reached the cost of the move',
-      accesses_since_entering_tier: buckets.reduce((sum, b) => (b.bucketStart >= since ? sum + b.count : sum), 0),
+      accesses_since_entering_tier: buckets.reduce((sum, b) => (b.bucketStart + b.resolutionSeconds * 1000 > since ? sum + b.count : sum), 0),
       in_tier_since: new Date(object.tierSince).toISOString(),
       extra_paid_by_staying_usd: roundUsd(w[current]! - w[target]!),
       move_cost_usd: roundUsd(prices.move[current * t + target]!),
       break_even_usd: roundUsd(prices.roundTripHalf[current * t + target]!),
       cost_per_read_usd: Object.fromEntries(profiles.map((p, i) => [p.name, roundUsd(prices.read[i]!)])),
     };
-    const delay = target === current ? breakEvenDelayMs(w, prices, current) : Infinity;
-    return { target: profiles[target]!.name, nextAt: now + delay, explanation };
+    const delay = target === current ? breakEvenDelayMs(w, prices, current, trust) : Infinity;
+    const burstStart = nextBurstAt(burst);
+    const burstAt = burstStart !== undefined && burstStart - leadTimeMs(burst) > now ? burstStart - leadTimeMs(burst) : undefined;
+    return { target: profiles[target]!.name, proactive: false, nextAt: now + delay, burstAt, explanation };
   }
 }
+
+/**
+ * The object's own forecasts from its bucketed history (the simulator folds exact access
+ * times into the same functions): its gap forecast, where a bucket of k accesses counts as
+ * k − 1 gaps of its width / k, and its burst rhythm.
+ */
+function rhythmOf(buckets: readonly ObjectAccessBucket[]): { gapMs: number | undefined; burst: BurstState } {
+  const burst = emptyBurstState();
+  let meanLogGap = 0;
+  let gaps = 0;
+  let previous = NaN;
+  for (const bucket of buckets) {
+    if (bucket.count <= 0) continue;
+    if (!Number.isNaN(previous)) meanLogGap = foldGap(meanLogGap, gaps++, bucket.bucketStart - previous);
+    const inside = Math.min(bucket.count - 1, MAX_GAPS_PER_BUCKET);
+    for (let i = 0; i < inside; i++) meanLogGap = foldGap(meanLogGap, gaps++, (bucket.resolutionSeconds * 1000) / bucket.count);
+    recordBurstAccess(burst, bucket.bucketStart, previous, bucket.count);
+    previous = bucket.bucketStart;
+  }
+  return { gapMs: predictedGapMs(meanLogGap, gaps), burst };
+}
+
+/** Past a few, more gaps of the same width only pull the running mean further to that width. */
+const MAX_GAPS_PER_BUCKET = 8;
+const round = (v: number) => Math.round(v * 100) / 100;
 
 function groupByObject(buckets: readonly ObjectAccessBucket[]): Map<string, ObjectAccessBucket[]> {
   const byObject = new Map<string, ObjectAccessBucket[]>();

@@ -106,10 +106,12 @@ export class Forecaster {
    * history, so the model sees an object of age zero whose only evidence is what its
    * group's objects got (the same features a newcomer gets at its first sweep).
    */
-  async forecastNewcomer(draft: { objectId: string; name: string | null; contentType: string; sizeBytes: number }): Promise<number> {
+  async forecastNewcomer(draft: { objectId: string; name: string | null; contentType: string; sizeBytes: number }): Promise<number | undefined> {
     const t = scoringOrigin(this.clock.now());
     // Not in the catalog yet, so not in the totals: its group or, if empty, every object.
     const stats = siblingStats(await this.recentGroupStats(t), groupOf(draft), false);
+    // No object at all to learn from: no forecast, rather than a forecast of nothing.
+    if (stats.objects === 0) return undefined;
     const features = new Float64Array(FEATURE_COUNT);
     const series = { startMs: t - LOOKBACK_HOURS * HOUR_MS, counts: new Float64Array(LOOKBACK_HOURS) };
     // The group's figures leave one member out; the newcomer is not in them yet, so count it in.

@@ -1,4 +1,6 @@
-import { planIngestPlacement, type PlacementSettings } from '../domain/placement.js';
+import { ObjectPrices } from '../domain/cost-model.js';
+import { expectedCosts, ingestTierFor } from '../domain/expected-cost.js';
+import { tierRank } from '../domain/tier.js';
 import type { Logger } from '../log.js';
 import type { Forecaster } from './forecaster.js';
 import type { TierSet } from './tier-set.js';
@@ -17,28 +19,32 @@ export interface NewObjectDraft {
 const NOMINAL_SIZE_BYTES = 1024 * 1024;
 
 /**
- * Chooses the tier a new object is written to (placeNewObjects): the configured ingest tier,
- * unless its group's forecast makes a faster tier cheaper over the planning window, first
- * write included. A group with no history forecasts nothing, so its objects land in the
- * ingest tier as before; a busy group's newcomers skip the slow tier and the move out of it.
+ * Chooses the tier a new object is written to (placeNewObjects) with the decision the
+ * simulator replays (expected-cost.ts ingestTierFor): the tier of least expected cost over
+ * the horizon for what its group's newcomers get, first write included; with nothing in
+ * the catalog to learn from, the configured ingest tier.
  */
 export class IngestPlacement {
   constructor(
     private readonly forecaster: Forecaster,
     private readonly tiers: TierSet,
     private readonly log: Logger,
-    private readonly settings: { ingestTier: string; horizonHours: number; placement: PlacementSettings },
+    private readonly settings: { ingestTier: string; horizonHours: number; latencyPenaltyPerSecond: number },
   ) {}
 
   async tierFor(draft: NewObjectDraft): Promise<string> {
     const accesses = await this.forecaster.forecastNewcomer({ ...draft, sizeBytes: NOMINAL_SIZE_BYTES });
-    const decision = planIngestPlacement(this.tiers.profiles, this.settings.ingestTier, NOMINAL_SIZE_BYTES, { accesses, horizonHours: this.settings.horizonHours }, this.settings.placement);
-    if (decision.tier !== this.settings.ingestTier) {
+    const profiles = this.tiers.profiles;
+    const prices = new ObjectPrices(profiles, NOMINAL_SIZE_BYTES, this.settings.latencyPenaltyPerSecond);
+    const windowMs = this.settings.horizonHours * 3_600_000;
+    const tier = profiles[ingestTierFor(prices, accesses, windowMs, tierRank(profiles, this.settings.ingestTier))]!.name;
+    if (tier !== this.settings.ingestTier && accesses !== undefined) {
+      const costs = expectedCosts(prices, -1, accesses, windowMs);
       this.log.info(
-        { object: draft.objectId, tier: decision.tier, predicted_accesses: Math.round(accesses * 1000) / 1000 },
-        `placing new object ${draft.objectId} in ${decision.tier}: its group's forecast (${accesses.toFixed(2)} accesses in ${this.settings.horizonHours} h) makes it cheaper than ${this.settings.ingestTier}`,
+        { object: draft.objectId, tier, predicted_accesses: Math.round(accesses * 1000) / 1000, expected_cost_usd: Object.fromEntries(costs.map((c) => [profiles[c.tier]!.name, Number(c.total.toPrecision(4))])) },
+        `placing new object ${draft.objectId} in ${tier}: its group's forecast (${accesses.toFixed(2)} accesses in ${this.settings.horizonHours} h) makes it cheaper than ${this.settings.ingestTier}`,
       );
     }
-    return decision.tier;
+    return tier;
   }
 }

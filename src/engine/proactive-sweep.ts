@@ -1,6 +1,8 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { Clock } from '../domain/clock.js';
 import { isHeld, type ObjectRecord } from '../domain/object.js';
+import { ObjectPrices } from '../domain/cost-model.js';
+import { cheapestTier, expectedCosts } from '../domain/expected-cost.js';
 import { planPlacement, type PlacementSettings } from '../domain/placement.js';
 import { tierRank } from '../domain/tier.js';
 import type { Logger } from '../log.js';
@@ -9,10 +11,19 @@ import type { MigrationPlanner } from './migration-planner.js';
 import type { TierSet } from './tier-set.js';
 
 const BATCH = 500;
+const HOUR_MS = 3_600_000;
 
 export interface ProactiveSettings extends PlacementSettings {
   /** No proactive move before an object has lived this long in its tier, ms. */
   minResidencyMs: number;
+  /**
+   * With the break-even rule deciding every object with a history of its own (on its
+   * accesses, its timers and its burst rhythm), the sweep only places newcomers: objects
+   * not read since their upload, within their first horizon, moved up when what their
+   * group's newcomers get makes a faster tier cheaper (the same expected-cost decision as
+   * placement at ingest). It never demotes.
+   */
+  newcomersOnly: boolean;
 }
 
 /** What one sweep did, for the API and the log. */
@@ -75,6 +86,34 @@ export class ProactiveSweep {
     return report;
   }
 
+  private async placeNewcomer(object: ObjectRecord, forecast: ObjectForecast, report: SweepReport, now: number): Promise<void> {
+    const horizonHours = this.forecaster.settings.horizonHours;
+    if (object.accessCount > 0 || now - object.createdAt > horizonHours * HOUR_MS) return;
+    const profiles = this.tiers.profiles;
+    const current = tierRank(profiles, object.tier);
+    const prices = new ObjectPrices(profiles, object.sizeBytes, this.settings.latencyPenaltyPerSecond);
+    const costs = expectedCosts(prices, current, forecast.accesses, horizonHours * HOUR_MS);
+    const best = cheapestTier(costs);
+    const saving = costs[current]!.total - costs[best]!.total;
+    if (best >= current || !(saving > costs[best]!.entry * this.settings.moveMargin)) return;
+    const destination = profiles[best]!.name;
+    const explanation = {
+      policy: 'newcomer placement',
+      rule: "not read since its upload: placed where what its group's newcomers get costs least over the horizon, the move included",
+      predicted_accesses: round(forecast.accesses),
+      horizon_hours: horizonHours,
+      model: report.model,
+      expected_cost_usd: Object.fromEntries(costs.map((c) => [profiles[c.tier]!.name, roundUsd(c.total)])),
+      cost_parts_usd: Object.fromEntries(costs.map((c) => [profiles[c.tier]!.name, { storage: roundUsd(c.storage), reads: roundUsd(c.accesses), move: roundUsd(c.entry) }])),
+      saving_usd: roundUsd(saving),
+      top_features: topFeatures(forecast.features),
+    };
+    const migration = await this.planner.plan({ object, destinationTier: destination, reason: 'proactive_prediction', explanation });
+    if (migration) {
+      report.planned.push({ object_id: object.objectId, from: object.tier, to: destination, reason: 'proactive_prediction', predicted_accesses: round(forecast.accesses), saving_usd: roundUsd(saving), migration_id: migration.id });
+    }
+  }
+
   private async placeBatch(objects: readonly ObjectRecord[], forecasts: readonly ObjectForecast[], report: SweepReport, now: number): Promise<void> {
     const moving = await this.catalog.objectsWithActiveMigration(objects.map((o) => o.objectId));
     const byId = new Map(forecasts.map((f) => [f.objectId, f]));
@@ -84,6 +123,10 @@ export class ProactiveSweep {
       // Residency protects an object a migration just moved; a fresh upload has not been moved.
       if (object.tierSince > object.createdAt && now - object.tierSince < this.settings.minResidencyMs) continue;
       const horizonHours = this.forecaster.settings.horizonHours;
+      if (this.settings.newcomersOnly) {
+        await this.placeNewcomer(object, forecast, report, now);
+        continue;
+      }
       const idleMs = object.lastAccessedAt === null ? undefined : now - object.lastAccessedAt;
       const decision = planPlacement(this.tiers.profiles, { currentTier: object.tier, sizeBytes: object.sizeBytes, idleMs }, { accesses: forecast.accesses, horizonHours }, this.settings);
       if (!decision.move) continue;

@@ -109,7 +109,7 @@ export function writeFeatures(out: Float64Array, offset: number, series: HourlyS
     sumHours(series, tIndex - 24, tIndex - 18),
     acc24 - prev24,
     hoursSince,
-    Math.min(MAX_AGE_HOURS, Math.max(0, (t - facts.createdAt) / HOUR_MS)),
+    Math.min(MAX_AGE_HOURS, Math.max(0, (t - knownSince(series, tIndex, facts.createdAt)) / HOUR_MS)),
     Math.log2(1 + facts.sizeBytes),
     date.getUTCHours(),
     date.getUTCDay(),
@@ -117,6 +117,16 @@ export function writeFeatures(out: Float64Array, offset: number, series: HourlyS
     groupMean7d,
   ];
   for (let i = 0; i < FEATURE_COUNT; i++) out[offset + i] = values[i]!;
+}
+
+/**
+ * Since when the object's demand is known: its upload, or its first access in the history
+ * if that is older (history loaded with import-accesses predates the upload here).
+ */
+function knownSince(series: HourlySeries, tIndex: number, createdAt: number): number {
+  const last = Math.min(tIndex, series.counts.length);
+  for (let h = 0; h < last; h++) if (series.counts[h]! > 0) return Math.min(createdAt, series.startMs + h * HOUR_MS);
+  return createdAt;
 }
 
 /** The group an object learns from: its key prefix (`prefix/…` ids or names), else its content type. */

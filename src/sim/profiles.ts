@@ -15,7 +15,6 @@ const Pricing = Type.Object({
   putPer1000: Type.Number({ minimum: 0 }),
   retrievalPerGb: Type.Number({ minimum: 0 }),
   minBillableBytes: Type.Optional(Type.Number({ minimum: 0 })),
-  minStorageDays: Type.Optional(Type.Number({ minimum: 0 })),
 });
 const Latency = Type.Object({ firstByteMs: Type.Number({ minimum: 0 }), perMbMs: Type.Number({ minimum: 0 }) });
 /** A tier as the service configures it; a `backend` may be present (pasted from a config) and is ignored. */

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_TIERS } from '../../src/config/defaults.js';
-import { moveCost, planIngestPlacement, planPlacement, type PlacementSettings } from '../../src/domain/placement.js';
+import { ObjectPrices } from '../../src/domain/cost-model.js';
+import { cheapestTier, expectedCosts, ingestTierFor } from '../../src/domain/expected-cost.js';
+import { moveCost, planPlacement, type PlacementSettings } from '../../src/domain/placement.js';
 import type { TierProfile } from '../../src/domain/tier.js';
 
 const tiers: TierProfile[] = DEFAULT_TIERS.map(({ name, pricing, latency, promoteAt }) => ({ name, pricing, latency, promoteAt }));
@@ -50,17 +52,14 @@ describe('cost-based placement', () => {
     assert.equal(strict.move, false);
   });
 
-  it('writes a new object to the ingest tier without demand, and to the tier its forecast makes cheapest with it, never slower than the ingest tier', () => {
-    const none = planIngestPlacement(tiers, 'public', MB, { accesses: 0, horizonHours: 24 }, settings);
-    assert.equal(none.tier, 'public', 'no demand: as configured, even though a PUT-free tier would be cheaper to write');
-    const busy = planIngestPlacement(tiers, 'public', MB, { accesses: 50, horizonHours: 24 }, settings);
-    assert.equal(busy.tier, 'onprem');
-    const cheapest = busy.costs.reduce((a, b) => (b.total < a.total ? b : a));
-    assert.equal(cheapest.tier, busy.tier);
-    assert.equal(busy.costs.find((c) => c.tier === 'public')!.move, tiers[2]!.pricing.putPer1000 / 1000, 'the first write costs the PUT');
-    const fromPrivate = planIngestPlacement(tiers, 'private', MB, { accesses: 0.01, horizonHours: 24 }, settings);
-    assert.deepEqual(fromPrivate.costs.map((c) => c.tier), ['onprem', 'private'], 'slower tiers than the ingest tier are not candidates');
-    assert.equal(fromPrivate.tier, 'private');
+  it('writes a new object to the ingest tier with no evidence at all, and with evidence to the tier of least expected cost, its first write included', () => {
+    const prices = new ObjectPrices(tiers, MB, settings.latencyPenaltyPerSecond);
+    const day = 24 * 3_600_000;
+    assert.equal(ingestTierFor(prices, undefined, day, 2), 2, 'nothing to learn from: as configured');
+    assert.equal(ingestTierFor(prices, 50, day, 2), 0, 'busy: onprem');
+    const costs = expectedCosts(prices, -1, 50, day);
+    assert.equal(cheapestTier(costs), 0);
+    assert.equal(costs[2]!.entry, tiers[2]!.pricing.putPer1000 / 1000, 'the first write costs the PUT');
   });
 
   it('does not demote an object accessed more recently than minIdleMsBeforeDemotion, whatever the forecast says; promotions are not held back', () => {

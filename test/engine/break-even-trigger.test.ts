@@ -85,6 +85,29 @@ describe('break-even rule in the service (virtual time)', () => {
     for (const other of others) assert.equal((await t.app.objects.get(other.objectId)).tier, 'public', 'untouched objects stay');
   });
 
+  it('moves an object with a steady daily rhythm up shortly before its next burst (proactive_prediction), not earlier', async () => {
+    const midnight = Date.UTC(2026, 2, 2);
+    const clock = new ManualClock(midnight);
+    const t = await open(clock);
+    const object = await t.app.objects.ingest({ body: Readable.from([Buffer.from('daily report')]) });
+    // Three mornings of history before it was uploaded here: 60 reads from 09:00 each day.
+    const rows = [3, 2, 1].flatMap((daysAgo) => Array.from({ length: 60 }, (_, i) => ({ at: midnight - daysAgo * 24 * 60 * MIN + 9 * 60 * MIN + i * MIN, objectId: object.objectId, count: 1 })));
+    const { touched } = await t.app.accessImport.importRows(rows);
+    t.app.reactive.notify(touched);
+    await settle(t.app);
+    assert.equal((await t.app.objects.get(object.objectId)).tier, 'public', 'old history is no reason to move now');
+    clock.advance(8 * 60 * MIN);
+    assert.equal(await t.app.reactive.sweep(), 0, '08:00: not yet');
+    clock.advance(45 * MIN);
+    assert.equal(await t.app.reactive.sweep(), 1, '08:45: ahead of the 09:00 burst');
+    await settle(t.app);
+    const [move] = (await t.app.catalog.listMigrations({ objectId: object.objectId, limit: 10, offset: 0 })).items;
+    assert.equal(move!.reason, 'proactive_prediction');
+    assert.equal(move!.status, 'completed');
+    assert.equal((move!.explanation as Record<string, unknown>).reads_in_last_burst, 60);
+    assert.notEqual((await t.app.objects.get(object.objectId)).tier, 'public');
+  });
+
   it('the count rule stays available: rule thresholds', async () => {
     const clock = new ManualClock(Date.UTC(2026, 2, 2, 9));
     current = await startTestApp({ clock, patch: { proactive: { enabled: false }, reactive: { rule: 'thresholds' } } });

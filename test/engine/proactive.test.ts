@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 async function open(clock: ManualClock, proactive: boolean): Promise<TestApp> {
-  current = await startTestApp({ clock, patch: { proactive: { enabled: proactive }, reactive: { enabled: true } } });
+  current = await startTestApp({ clock, patch: { proactive: { enabled: proactive }, reactive: { enabled: true, rule: 'thresholds' } } });
   return current;
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { baselineForecast } from '../../src/forecast/baseline.js';
+import { baselineForecast, PRIOR_DAYS } from '../../src/forecast/baseline.js';
 import { buildDataset, rollingOrigins, selectRows, type ObjectHistory } from '../../src/forecast/dataset.js';
 import { ALL_OBJECTS, addToGroup, FEATURE_COUNT, LOOKBACK_HOURS, featureIndex, groupOf, siblingStats, writeFeatures, type GroupStats } from '../../src/forecast/features.js';
 import { HOUR_MS, hourlySeries, sumHours } from '../../src/forecast/hourly-series.js';
@@ -73,7 +73,41 @@ describe('baseline forecaster', () => {
     const t = START + LOOKBACK_HOURS * HOUR_MS;
     const young = history('y', LOOKBACK_HOURS + 24, () => 0, 'g', t - 10 * 60_000);
     writeFeatures(out, 0, young.series, LOOKBACK_HOURS, t, young.facts, { objects: 3, sum24h: 240, sum7dPerDay: 160 });
-    assert.equal(baselineForecast(out, 0), 120);
+    // Ten minutes old with no access: its group's mean of the others (240 / 2), barely diluted.
+    const tenMinutes = 10 / (60 * 24);
+    assert.ok(Math.abs(baselineForecast(out, 0) - (120 * PRIOR_DAYS) / (tenMinutes + PRIOR_DAYS)) < 1e-9);
+  });
+
+  // The forecast defects of the decisions issue, each reproduced first.
+  const t = START + LOOKBACK_HOURS * HOUR_MS;
+  const tIndex = LOOKBACK_HOURS;
+  const siblings: GroupStats = { objects: 3, sum24h: 100, sum7dPerDay: 100 };
+  const forecast = (h: ObjectHistory, group = siblings) => {
+    const out = new Float64Array(FEATURE_COUNT);
+    writeFeatures(out, 0, h.series, tIndex, t, h.facts, group);
+    return baselineForecast(out, 0);
+  };
+
+  it('a new object with 100 accesses in its first half hour is forecast busier than its untouched siblings', () => {
+    const busy = history('busy', LOOKBACK_HOURS, (h) => (h === tIndex - 1 ? 100 : 0), 'g', t - HOUR_MS / 2);
+    const untouched = history('quiet', LOOKBACK_HOURS, () => 0, 'g', t - HOUR_MS / 2);
+    const busyForecast = forecast(busy, { objects: 3, sum24h: 100, sum7dPerDay: 100 });
+    const untouchedForecast = forecast(untouched, { objects: 3, sum24h: 100, sum7dPerDay: 100 });
+    assert.ok(untouchedForecast > 0 && untouchedForecast <= 50, `untouched sibling: ${untouchedForecast}`);
+    assert.ok(busyForecast > 100, `busy newcomer: ${busyForecast}`);
+  });
+
+  it("imported history counts: age runs from the first known access, so an object's own fortnight outweighs its group", () => {
+    const uploadedJustNow = t - 10 * 60_000;
+    const busyGroup: GroupStats = { objects: 10, sum24h: 9 * 54, sum7dPerDay: 9 * 54 };
+    // Read once every 3 days for two weeks (history imported before the upload).
+    const archive = history('archive', LOOKBACK_HOURS, (h) => (h >= tIndex - 14 * 24 && h % 72 === 5 ? 1 : 0), 'g', uploadedJustNow);
+    const archiveForecast = forecast(archive, busyGroup);
+    assert.ok(archiveForecast < 1, `archive object: ${archiveForecast} per 24 h`);
+    // Read 60 times in the same hour every day for two weeks.
+    const daily = history('daily', LOOKBACK_HOURS, (h) => (h >= tIndex - 14 * 24 && h % 24 === 9 ? 60 : 0), 'g', uploadedJustNow);
+    const dailyForecast = forecast(daily, { objects: 10, sum24h: 0, sum7dPerDay: 0 });
+    assert.ok(dailyForecast > 40 && dailyForecast < 80, `daily object: ${dailyForecast} per 24 h`);
   });
 });
 

@@ -86,7 +86,8 @@ function staticBill(profile: SimProfile, tier: number, records: readonly TraceRe
       parts.retrieval += (t.pricing.retrievalPerGb * known.size) / GiB;
     }
   }
-  for (const { at, size } of first.values()) parts.storage += (t.pricing.storageGbMonth * (size / GiB) * (end - at)) / MONTH_MS;
+  // A tier with a minimum billable size bills small objects as that size.
+  for (const { at, size } of first.values()) parts.storage += (t.pricing.storageGbMonth * (Math.max(size, t.pricing.minBillableBytes ?? 0) / GiB) * (end - at)) / MONTH_MS;
   return parts;
 }
 

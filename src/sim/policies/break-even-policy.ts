@@ -1,5 +1,5 @@
 import { ObjectPrices } from '../../domain/cost-model.js';
-import { cheapestTier, expectedCosts } from '../../domain/expected-cost.js';
+import { ingestTierFor } from '../../domain/expected-cost.js';
 import { NewcomerDemand } from '../../domain/newcomer-demand.js';
 import { BURST_GAP_MS, emptyBurstState, leadTimeMs, nextBurstAt, recordBurstAccess, tierForBurst, type BurstState } from '../../domain/burst-forecast.js';
 import { foldGap, predictedGapMs, trustedThreshold } from '../../domain/gap-forecast.js';
@@ -99,8 +99,7 @@ export class BreakEvenPolicy implements OnlinePolicy {
     initialWork(w, prices, -1);
     const expected = demand.expected(group, access.at);
     demand.created(group, access.at);
-    if (expected === undefined) return this.context.ingestTier;
-    return cheapestTier(expectedCosts(prices, -1, expected, demand.horizonMs));
+    return ingestTierFor(prices, expected, demand.horizonMs, this.context.ingestTier);
   }
 
   advance(now: number): void {

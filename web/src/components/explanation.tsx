@@ -27,6 +27,32 @@ export function ExplanationText({ reason, explanation: recorded, compact = false
 }
 
 function summary(reason: string, e: Explanation) {
+  if (e.policy === 'break-even') {
+    const accesses = num(e.accesses_since_entering_tier) ?? 0;
+    const paid = num(e.extra_paid_by_staying_usd) ?? 0;
+    const breakEven = num(e.break_even_usd) ?? 0;
+    const since = typeof e.in_tier_since === 'string' ? e.in_tier_since.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : 'it arrived';
+    return reason === 'reactive_access_spike' ? (
+      <p>
+        {formatCount(accesses)} accesses since {since}: staying has cost {formatUsd(paid)} more than the faster tier would have, which reached the break-even of{' '}
+        {formatUsd(breakEven)} (a move there and back).
+      </p>
+    ) : (
+      <p>
+        Idle in its tier since its last accesses ({formatCount(accesses)} since {since}): holding it there has cost {formatUsd(paid)} more than the slower tier would have,
+        which reached the break-even of {formatUsd(breakEven)}.
+      </p>
+    );
+  }
+  if (e.policy === 'burst forecast') {
+    const start = typeof e.forecast_burst_start === 'string' ? e.forecast_burst_start.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : '?';
+    return (
+      <p>
+        Its bursts of reads come every {num(e.period_hours) ?? '?'} h; the next is due at {start}. The last one had {formatCount(num(e.reads_in_last_burst) ?? 0)} reads, which cost less
+        here, the moves there and back included.
+      </p>
+    );
+  }
   const accessesInWindow = num(e.accesses_in_window);
   if (reason === 'reactive_access_spike' && accessesInWindow !== undefined) {
     return (
