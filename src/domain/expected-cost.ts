@@ -36,12 +36,26 @@ export function cheapestTier(costs: readonly ExpectedTierCost[]): number {
 }
 
 /**
- * Where a new object is written: with no evidence at all about what objects like it get,
- * the configured ingest tier (the operator's choice); otherwise the tier of least expected
- * cost over the window, its first write included, for the `expectedReads` a newcomer of its
- * group gets.
+ * Where a new object is written: the tier of least expected cost over the window, its first
+ * write included, for the `expectedReads` a newcomer of its group gets. With no evidence at
+ * all (undefined), the choice whose worst regret is least between the two cases that
+ * matter, never read in the window or read once (Savage's minimax regret: a decision
+ * without a prior).
  */
-export function ingestTierFor(prices: ObjectPrices, expectedReads: number | undefined, windowMs: number, configuredTier: number): number {
-  if (expectedReads === undefined) return configuredTier;
-  return cheapestTier(expectedCosts(prices, -1, expectedReads, windowMs));
+export function ingestTierFor(prices: ObjectPrices, expectedReads: number | undefined, windowMs: number): number {
+  if (expectedReads !== undefined) return cheapestTier(expectedCosts(prices, -1, expectedReads, windowMs));
+  const unread = expectedCosts(prices, -1, 0, windowMs);
+  const readOnce = expectedCosts(prices, -1, 1, windowMs);
+  const best = (costs: ExpectedTierCost[]) => Math.min(...costs.map((c) => c.total));
+  const [bestUnread, bestReadOnce] = [best(unread), best(readOnce)];
+  let choice = 0;
+  let choiceRegret = Infinity;
+  for (let s = 0; s < prices.tierCount; s++) {
+    const regret = Math.max(unread[s]!.total - bestUnread, readOnce[s]!.total - bestReadOnce);
+    if (regret < choiceRegret * (1 - 1e-12)) {
+      choice = s;
+      choiceRegret = regret;
+    }
+  }
+  return choice;
 }

@@ -1,6 +1,5 @@
 import { ObjectPrices } from '../domain/cost-model.js';
 import { expectedCosts, ingestTierFor } from '../domain/expected-cost.js';
-import { tierRank } from '../domain/tier.js';
 import type { Logger } from '../log.js';
 import type { Forecaster } from './forecaster.js';
 import type { TierSet } from './tier-set.js';
@@ -22,7 +21,8 @@ const NOMINAL_SIZE_BYTES = 1024 * 1024;
  * Chooses the tier a new object is written to (placeNewObjects) with the decision the
  * simulator replays (expected-cost.ts ingestTierFor): the tier of least expected cost over
  * the horizon for what its group's newcomers get, first write included; with nothing in
- * the catalog to learn from, the configured ingest tier.
+ * the catalog to learn from, the tier that is never far from the best whether the object
+ * is read or not.
  */
 export class IngestPlacement {
   constructor(
@@ -37,7 +37,7 @@ export class IngestPlacement {
     const profiles = this.tiers.profiles;
     const prices = new ObjectPrices(profiles, NOMINAL_SIZE_BYTES, this.settings.latencyPenaltyPerSecond);
     const windowMs = this.settings.horizonHours * 3_600_000;
-    const tier = profiles[ingestTierFor(prices, accesses, windowMs, tierRank(profiles, this.settings.ingestTier))]!.name;
+    const tier = profiles[ingestTierFor(prices, accesses, windowMs)]!.name;
     if (tier !== this.settings.ingestTier && accesses !== undefined) {
       const costs = expectedCosts(prices, -1, accesses, windowMs);
       this.log.info(

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { lookup as lookupMimeType } from 'mime-types';
 import type { Readable } from 'node:stream';
 import { TOPICS, type EventBus } from '../bus/event-bus.js';
 import type { Catalog, ObjectQuery, Page } from '../catalog/catalog.js';
@@ -59,7 +60,7 @@ export class ObjectService {
     const object: ObjectRecord = {
       objectId,
       name: request.name ?? null,
-      contentType: request.contentType ?? 'application/octet-stream',
+      contentType: contentTypeOf(request),
       sizeBytes: stored.sizeBytes,
       sha256: stored.sha256,
       version: 1,
@@ -86,7 +87,7 @@ export class ObjectService {
   private async chooseTier(objectId: string, request: IngestRequest): Promise<string> {
     if (!this.placeNew) return this.options.ingestTier;
     try {
-      return await this.placeNew({ objectId, name: request.name ?? null, contentType: request.contentType ?? 'application/octet-stream' });
+      return await this.placeNew({ objectId, name: request.name ?? null, contentType: contentTypeOf(request) });
     } catch (error) {
       // A forecast is an optimisation: without one, the object still lands where configured.
       this.log.warn({ err: error, object: objectId }, `placement forecast failed, using ${this.options.ingestTier}`);
@@ -209,3 +210,18 @@ function assertObjectId(objectId: string): void {
 function writeToken(): string {
   return randomBytes(6).toString('base64url');
 }
+
+/**
+ * The content type a client sent, else the one its file name implies (`report.pdf` is
+ * application/pdf), else application/octet-stream: a type is what groups newcomers for the
+ * forecaster and what downloads are served as. A generic octet-stream from a multipart
+ * form counts as none.
+ */
+function contentTypeOf(request: { contentType?: string; name?: string | null }): string {
+  const sent = request.contentType;
+  if (sent && sent !== GENERIC_TYPE) return sent;
+  const fromName = request.name ? lookupMimeType(request.name) : false;
+  return fromName || GENERIC_TYPE;
+}
+
+const GENERIC_TYPE = 'application/octet-stream';

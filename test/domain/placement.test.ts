@@ -52,11 +52,22 @@ describe('cost-based placement', () => {
     assert.equal(strict.move, false);
   });
 
-  it('writes a new object to the ingest tier with no evidence at all, and with evidence to the tier of least expected cost, its first write included', () => {
+  it('writes a new object to the tier of least expected cost for its group, its first write included; with no evidence, to the tier never far from the best', () => {
     const prices = new ObjectPrices(tiers, MB, settings.latencyPenaltyPerSecond);
     const day = 24 * 3_600_000;
-    assert.equal(ingestTierFor(prices, undefined, day, 2), 2, 'nothing to learn from: as configured');
-    assert.equal(ingestTierFor(prices, 50, day, 2), 0, 'busy: onprem');
+    assert.equal(ingestTierFor(prices, 50, day), 0, 'busy: onprem');
+    assert.equal(ingestTierFor(prices, 0, day), 1, "never read: private, which stores for less than onprem and charges no PUT, unlike public");
+    // A profile where the choice is close: dear fast storage, a free slow tier that charges per read.
+    const close: TierProfile[] = [
+      { name: 'fast', pricing: { storageGbMonth: 300, getPer1000: 0, putPer1000: 0, retrievalPerGb: 0 }, latency: { firstByteMs: 1, perMbMs: 0 }, promoteAt: 1 },
+      { name: 'slow', pricing: { storageGbMonth: 0, getPer1000: 0, putPer1000: 0, retrievalPerGb: 10 }, latency: { firstByteMs: 1, perMbMs: 0 }, promoteAt: 0 },
+    ];
+    const closePrices = new ObjectPrices(close, 1024 ** 3, 0);
+    // A day in fast costs about $9.86 of storage; a read from slow $10.
+    assert.equal(ingestTierFor(closePrices, 0, 30 * day), 1, 'evidence of no reads: slow');
+    assert.equal(ingestTierFor(closePrices, 5, day), 0, 'evidence of five reads in a day: fast');
+    assert.equal(ingestTierFor(closePrices, undefined, day / 2), 0, 'no evidence, half a day: fast risks ~$4.93 if unread, slow $10 if read');
+    assert.equal(ingestTierFor(closePrices, undefined, 2 * day), 1, 'no evidence, two days: fast risks ~$19.7, slow $10');
     const costs = expectedCosts(prices, -1, 50, day);
     assert.equal(cheapestTier(costs), 0);
     assert.equal(costs[2]!.entry, tiers[2]!.pricing.putPer1000 / 1000, 'the first write costs the PUT');

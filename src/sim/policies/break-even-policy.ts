@@ -99,7 +99,7 @@ export class BreakEvenPolicy implements OnlinePolicy {
     initialWork(w, prices, -1);
     const expected = demand.expected(group, access.at);
     demand.created(group, access.at);
-    return ingestTierFor(prices, expected, demand.horizonMs, this.context.ingestTier);
+    return ingestTierFor(prices, expected, demand.horizonMs);
   }
 
   advance(now: number): void {
