@@ -54,3 +54,9 @@ export function trustedThreshold(prices: ObjectPrices, current: number, target: 
   const forecastAgrees = promotion ? gapMs < warmFor : gapMs > warmFor;
   return forecastAgrees ? TRUSTED_THRESHOLD : 1;
 }
+
+/** Fills `into` with the threshold for a move from `current` to each tier (what `decide` and `breakEvenDelayMs` take). */
+export function trustThresholds(into: Float64Array, prices: ObjectPrices, current: number, gapMs: number | undefined): Float64Array {
+  for (let s = 0; s < prices.tierCount; s++) into[s] = s === current ? 1 : trustedThreshold(prices, current, s, gapMs);
+  return into;
+}

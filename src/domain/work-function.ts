@@ -27,16 +27,15 @@ const EPS = 1e-9;
 export function closeUnderMoves(w: Float64Array, prices: ObjectPrices): void {
   const t = prices.tierCount;
   const d = prices.switchCost;
-  // With a metric (triangle inequality) one pass suffices; a second makes it exact for any prices.
-  for (let pass = 0; pass < 2; pass++) {
-    for (let s = 0; s < t; s++) {
-      let best = w[s]!;
-      for (let c = 0; c < t; c++) {
-        const via = w[c]! + d[c * t + s]!;
-        if (via < best) best = via;
-      }
-      w[s] = best;
+  // Switch costs obey the triangle inequality (a move is a read out of one tier and a write
+  // into another; going through a third adds both), so one pass reaches the closure.
+  for (let s = 0; s < t; s++) {
+    let best = w[s]!;
+    for (let c = 0; c < t; c++) {
+      const via = w[c]! + d[c * t + s]!;
+      if (via < best) best = via;
     }
+    w[s] = best;
   }
   normalise(w, t);
 }
@@ -70,12 +69,13 @@ export function serve(w: Float64Array, prices: ObjectPrices, op: 'read' | 'write
 
 /**
  * Where the rule moves an object now in `current`: the tier s ≠ current for which
- * w[current] − w[s] has reached `trust(s)` × d(current, s), preferring the one history
- * favours most (least w[s] + d); `current` if none has. `trust` is 1 for the plain,
- * forecast-free rule; a confident forecast for s lowers it (down to −1, "move at once"),
- * so the object moves before it has paid the whole break-even.
+ * w[current] − w[s] has reached `trust[s]` × d(current, s), preferring the one history
+ * favours most (least w[s] + d); `current` if none has. `trust` (per tier; all 1 when
+ * omitted) is 1 for the plain, forecast-free rule; a confident forecast for s lowers it
+ * (down to −1, "move at once"), so the object moves before it has paid the whole
+ * break-even, and Infinity rules s out.
  */
-export function decide(w: Float64Array, prices: ObjectPrices, current: number, trust: (tier: number) => number = () => 1): number {
+export function decide(w: Float64Array, prices: ObjectPrices, current: number, trust?: Float64Array): number {
   const t = prices.tierCount;
   const d = prices.switchCost;
   let best = current;
@@ -84,7 +84,7 @@ export function decide(w: Float64Array, prices: ObjectPrices, current: number, t
     if (s === current) continue;
     const move = d[current * t + s]!;
     const paid = w[current]! - w[s]!;
-    if (paid + EPS * move < trust(s) * move) continue;
+    if (paid + EPS * move < (trust ? trust[s]! : 1) * move) continue;
     // Least w[s] + d first; on a tie (within rounding), the tier history favours most (least w[s]).
     const score = w[s]! + move;
     const tie = bestScore < Infinity && Math.abs(score - bestScore) <= EPS * Math.max(score, bestScore);
@@ -102,7 +102,7 @@ export function decide(w: Float64Array, prices: ObjectPrices, current: number, t
  * is min over c of (w[c] + d(c, x) + storage(c) × g), piecewise linear in g, so the first
  * crossing is found exactly between the breakpoints.
  */
-export function breakEvenDelayMs(w: Float64Array, prices: ObjectPrices, current: number, trust: (tier: number) => number = () => 1): number {
+export function breakEvenDelayMs(w: Float64Array, prices: ObjectPrices, current: number, trust?: Float64Array): number {
   const t = prices.tierCount;
   const d = prices.switchCost;
   const rate = prices.storagePerMs;
@@ -110,27 +110,30 @@ export function breakEvenDelayMs(w: Float64Array, prices: ObjectPrices, current:
   for (let s = 0; s < t; s++) {
     if (s === current || !(rate[s]! < rate[current]!)) continue; // only a cheaper tier to hold can catch up while idle
     const move = d[current * t + s]!;
-    const target = trust(s) * move - EPS * move;
-    const gap = (g: number) => envelope(w, d, rate, current, g, t) - envelope(w, d, rate, s, g, t) - target;
-    if (gap(0) >= 0) return 0;
-    // Breakpoints of either envelope: where two of its lines cross.
-    const points: number[] = [];
+    const threshold = trust ? trust[s]! : 1;
+    if (threshold === Infinity) continue;
+    const target = threshold * move - EPS * move;
+    const f0 = gapAt(w, d, rate, current, s, 0, t) - target;
+    if (f0 >= 0) return 0;
+    // Breakpoints of either envelope (where two of its lines cross), in a reused buffer.
+    let n = 0;
     for (let a = 0; a < t; a++) {
       for (let b = a + 1; b < t; b++) {
         const slope = rate[a]! - rate[b]!;
         if (slope === 0) continue;
-        for (const x of [current, s]) {
-          const g = (w[b]! + d[b * t + x]! - w[a]! - d[a * t + x]!) / slope;
-          if (g > 0 && Number.isFinite(g)) points.push(g);
-        }
+        const g1 = (w[b]! + d[b * t + current]! - w[a]! - d[a * t + current]!) / slope;
+        const g2 = (w[b]! + d[b * t + s]! - w[a]! - d[a * t + s]!) / slope;
+        if (g1 > 0 && g1 < Infinity) points[n++] = g1;
+        if (g2 > 0 && g2 < Infinity) points[n++] = g2;
       }
     }
-    points.sort((x, y) => x - y);
+    const sorted = points.subarray(0, n).sort();
     let lo = 0;
-    let fLo = gap(0);
+    let fLo = f0;
     let found = Infinity;
-    for (const hi of points) {
-      const fHi = gap(hi);
+    for (let i = 0; i < n; i++) {
+      const hi = sorted[i]!;
+      const fHi = gapAt(w, d, rate, current, s, hi, t) - target;
       if (fHi >= 0) {
         found = lo + ((hi - lo) * -fLo) / (fHi - fLo);
         break;
@@ -141,12 +144,20 @@ export function breakEvenDelayMs(w: Float64Array, prices: ObjectPrices, current:
     if (found === Infinity) {
       // Past the last breakpoint both envelopes are straight lines.
       const run = lo + 3_600_000;
-      const slope = (gap(lo + run) - fLo) / run;
+      const slope = (gapAt(w, d, rate, current, s, lo + run, t) - target - fLo) / run;
       if (slope > 0) found = lo + -fLo / slope;
     }
     if (found < earliest) earliest = found;
   }
   return earliest;
+}
+
+/** Scratch for breakEvenDelayMs: at most two breakpoints per pair of tiers (255 tiers at most). */
+const points = new Float64Array(255 * 254);
+
+/** How much more staying in `current` has cost than being in `s`, after g idle ms. */
+function gapAt(w: Float64Array, d: Float64Array, rate: Float64Array, current: number, s: number, g: number, t: number): number {
+  return envelope(w, d, rate, current, g, t) - envelope(w, d, rate, s, g, t);
 }
 
 /** w[x] after g idle ms, before normalising: the cheapest way to have spent the gap and end in x. */

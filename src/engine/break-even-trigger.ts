@@ -4,7 +4,7 @@ import { ObjectPrices } from '../domain/cost-model.js';
 import { isHeld, type ObjectRecord } from '../domain/object.js';
 import { tierRank } from '../domain/tier.js';
 import { emptyBurstState, leadTimeMs, nextBurstAt, recordBurstAccess, tierForBurst, type BurstState } from '../domain/burst-forecast.js';
-import { foldGap, predictedGapMs, trustedThreshold } from '../domain/gap-forecast.js';
+import { foldGap, predictedGapMs, trustThresholds } from '../domain/gap-forecast.js';
 import { breakEvenDelayMs, decide, workFromHistory } from '../domain/work-function.js';
 import type { Logger } from '../log.js';
 import type { MigrationPlanner } from './migration-planner.js';
@@ -190,7 +190,7 @@ export class BreakEvenTrigger {
         },
       };
     }
-    const trust = (s: number) => trustedThreshold(prices, current, s, gapMs);
+    const trust = trustThresholds(new Float64Array(t), prices, current, gapMs);
     const target = decide(w, prices, current, trust);
     const explanation = {
       policy: 'break-even',
@@ -200,7 +200,7 @@ export class BreakEvenTrigger {
       in_tier_since: new Date(object.tierSince).toISOString(),
       extra_paid_by_staying_usd: roundUsd(w[current]! - w[target]!),
       move_cost_usd: roundUsd(prices.move[current * t + target]!),
-      break_even_usd: roundUsd(prices.roundTripHalf[current * t + target]!),
+      break_even_usd: roundUsd(trust[target]! * prices.switchCost[current * t + target]!),
       cost_per_read_usd: Object.fromEntries(profiles.map((p, i) => [p.name, roundUsd(prices.read[i]!)])),
     };
     const delay = target === current ? breakEvenDelayMs(w, prices, current, trust) : Infinity;

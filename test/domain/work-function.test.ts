@@ -55,9 +55,9 @@ describe('work-function rule', () => {
     assert.equal(decide(w, prices, 1), 1, 'just short of break-even: stays');
     w[1] = w[0]! + prices.switchCost[1 * 2 + 0]!;
     assert.equal(decide(w, prices, 1), 0, 'at break-even: moves');
-    assert.equal(decide(w, prices, 1, () => 2), 1, 'a threshold above the switch is never reached');
+    assert.equal(decide(w, prices, 1, Float64Array.of(2, 2)), 1, 'a threshold above the switch is never reached');
     w[1] = w[0]!;
-    assert.equal(decide(w, prices, 1, () => 0), 0, 'a trusted forecast moves at half the way');
+    assert.equal(decide(w, prices, 1, Float64Array.of(0, 1)), 0, 'a trusted forecast moves at half the way');
   });
 
   it('the break-even timer is when decide would first move if nothing else happens (checked by bisection on random states)', () => {

@@ -2,7 +2,7 @@ import { ObjectPrices } from '../../domain/cost-model.js';
 import { ingestTierFor } from '../../domain/expected-cost.js';
 import { NewcomerDemand } from '../../domain/newcomer-demand.js';
 import { BURST_GAP_MS, emptyBurstState, leadTimeMs, nextBurstAt, recordBurstAccess, tierForBurst, type BurstState } from '../../domain/burst-forecast.js';
-import { foldGap, predictedGapMs, trustedThreshold } from '../../domain/gap-forecast.js';
+import { foldGap, predictedGapMs, trustThresholds } from '../../domain/gap-forecast.js';
 import { breakEvenDelayMs, decide, idle, initialWork, serve } from '../../domain/work-function.js';
 import type { TierProfile } from '../../domain/tier.js';
 import { Growable } from '../growable.js';
@@ -55,6 +55,8 @@ export class BreakEvenPolicy implements OnlinePolicy {
   /** A move made ahead of a forecast burst is not undone by the break-even timer before this time. */
   private readonly holdUntil = new Growable(Float64Array);
   private readonly burst: BurstState = emptyBurstState();
+  /** Scratch: the rule's threshold per tier for the object being decided. */
+  private readonly trust: Float64Array;
   private readonly groupOf: string[] = [];
   private readonly timers = new TimerQueue();
   private readonly demand: NewcomerDemand | undefined;
@@ -72,6 +74,7 @@ export class BreakEvenPolicy implements OnlinePolicy {
     this.tierCount = this.tiers.length;
     this.ledger = new PolicyLedger(this.tiers, context.profile.latencyPenaltyPerSecond);
     this.work = new Growable(Float64Array, 1024 * this.tierCount);
+    this.trust = new Float64Array(this.tierCount);
     this.useForecast = name === 'hybrid';
     this.demand = name === 'hybrid' ? new NewcomerDemand(settings.horizonHours * 3_600_000) : undefined;
   }
@@ -187,16 +190,19 @@ export class BreakEvenPolicy implements OnlinePolicy {
     const w = this.workOf(object);
     let current = this.ledger.tierIndexOf(object);
     const gapMs = this.useForecast ? predictedGapMs(this.meanLogGap.array[object]!, this.gapsSeen.array[object]!) : undefined;
-    const held = at < this.holdUntil.array[object]!;
-    // While it waits for a forecast burst, the object is not sent down.
-    const trust = (s: number) => (held && prices.storagePerMs[s]! < prices.storagePerMs[current]! ? Infinity : trustedThreshold(prices, current, s, gapMs));
+    const trust = trustThresholds(this.trust, prices, current, gapMs);
+    if (at < this.holdUntil.array[object]!) {
+      // While it waits for a forecast burst, the object is not sent down.
+      for (let s = 0; s < this.tierCount; s++) if (prices.storagePerMs[s]! < prices.storagePerMs[current]!) trust[s] = Infinity;
+    }
     const target = decide(w, prices, current, trust);
     if (target !== current) {
       this.ledger.move(object, target, at);
       current = target;
     }
     const stamp = ++this.stamps.array[object]!;
-    const delay = breakEvenDelayMs(w, prices, current, (s: number) => trustedThreshold(prices, current, s, gapMs));
+    // The timer itself waits out any hold (below), so it is timed without it.
+    const delay = breakEvenDelayMs(w, prices, current, trustThresholds(trust, prices, current, gapMs));
     if (delay < Infinity) this.timers.push(Math.max(at + Math.max(delay, 1), this.holdUntil.array[object]!), object, stamp);
     if (this.useForecast) {
       this.loadBurst(object);
