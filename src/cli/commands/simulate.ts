@@ -32,7 +32,7 @@ export function registerSimulationCommands(program: Command, output: Print): voi
     .description('replay an access trace through every policy in virtual time and compare costs against the offline optimum (runs locally, no server needed)')
     .requiredOption('--trace <file>', 'trace file: CSV with header (timestamp,object_id,size[,op]), libCacheSim oracleGeneral, vscsi or Common/Combined Log Format')
     .option('--format <format>', 'force the trace format: csv, oracle-general, vscsi or clf (default: detected)')
-    .option('--policies <list>', 'comma-separated policies, or all: hybrid, hybrid-placing, reactive, proactive, seed-thresholds, s3-intelligent-tiering, fabricpool-auto, static-<tier>, optimal, optimal-reactive', 'all')
+    .option('--policies <list>', 'comma-separated policies, or all: hybrid, reactive, seed-thresholds, s3-intelligent-tiering, fabricpool-auto, static-<tier>, optimal, optimal-reactive', 'all')
     .option('--profile <name|file>', 'price/performance profile: seed, hybrid-cloud, or a profile JSON file', 'seed')
     .option('--time-scale <k>', 'stretch trace time by k (for traces too short for day-scale decisions)', number('--time-scale'), 1)
     .option('--report <dir>', 'write an HTML report with charts and result.json to this folder')
