@@ -140,6 +140,21 @@ export const PredictionBody = Type.Object({
     saving_usd: Type.Number(),
     expected_cost_usd: Type.Record(Type.String(), Type.Number()),
   }),
+  break_even: Type.Optional(
+    Type.Object(
+      {
+        extra_paid_by_staying_usd: Type.Record(Type.String(), Type.Number(), { description: 'per other tier: what staying has cost more than being there since the object entered its tier' }),
+        break_even_usd: Type.Record(Type.String(), Type.Number(), { description: 'per other tier: the extra the rule waits for before moving there (a switch there and back, less when a forecast agrees)' }),
+        forecast_gap_seconds: Type.Union([Type.Number(), Type.Null()], { description: 'the object\'s own forecast of its next gap between accesses (null before two gaps)' }),
+        p_next_access_within_break_even: Type.Union([Type.Number(), Type.Null()], {
+          description: 'chance of an access before holding the object in its tier stops paying against the next slower one (exponential gaps with the forecast mean)',
+        }),
+        next_burst_at: Type.Union([Type.String(), Type.Null()], { description: 'start of its next burst of reads, when its bursts come at a steady period' }),
+        decision_due_at: Type.Union([Type.String(), Type.Null()], { description: 'when its break-even timer fires if nothing happens before (null: never)' }),
+      },
+      { description: 'where the break-even rule stands on the object (absent with reactive.rule thresholds)' },
+    ),
+  ),
 });
 
 export const TrainingBody = Type.Object({

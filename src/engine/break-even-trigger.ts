@@ -4,7 +4,7 @@ import { ObjectPrices } from '../domain/cost-model.js';
 import { isHeld, type ObjectRecord } from '../domain/object.js';
 import { tierRank } from '../domain/tier.js';
 import { emptyBurstState, leadTimeMs, nextBurstAt, recordBurstAccess, tierForBurst, type BurstState } from '../domain/burst-forecast.js';
-import { foldGap, predictedGapMs, trustThresholds } from '../domain/gap-forecast.js';
+import { foldGap, holdBreakEvenMs, predictedGapMs, trustThresholds } from '../domain/gap-forecast.js';
 import { breakEvenDelayMs, decide, workFromHistory } from '../domain/work-function.js';
 import type { Logger } from '../log.js';
 import type { MigrationPlanner } from './migration-planner.js';
@@ -13,6 +13,16 @@ import { DueTimes } from './due-times.js';
 
 /** Objects per catalog round trip. */
 const BATCH = 500;
+
+/** Where the rule stands on one object (see inspect). */
+export interface RuleState {
+  extra_paid_by_staying_usd: Record<string, number>;
+  break_even_usd: Record<string, number>;
+  forecast_gap_seconds: number | null;
+  p_next_access_within_break_even: number | null;
+  next_burst_at: string | null;
+  decision_due_at: string | null;
+}
 
 export interface BreakEvenSettings {
   /** $ per second an access waits (part of what a slow tier costs per access). */
@@ -161,14 +171,46 @@ export class BreakEvenTrigger {
     return planned;
   }
 
-  private decideOne(object: ObjectRecord, buckets: readonly ObjectAccessBucket[], now: number, beforeBurst: boolean) {
+  /**
+   * Where the rule stands on one object now, for `predict-access` and the object page: what
+   * staying has cost more than each other tier, the break-even it must reach, the
+   * forecasts it trusts, and when it will look again if nothing happens.
+   */
+  async inspect(object: ObjectRecord): Promise<RuleState> {
+    const now = this.clock.now();
+    const buckets = await this.catalog.accessBucketsFor([object.objectId], now - this.settings.maxHistoryMs, now + 1);
+    const { w, prices, current, gapMs, burst } = this.assess(object, buckets, now);
+    const profiles = this.tiers.profiles;
+    const t = profiles.length;
+    const trust = trustThresholds(new Float64Array(t), prices, current, gapMs);
+    const delay = breakEvenDelayMs(w, prices, current, trust);
+    const cheaper = profiles.findIndex((_, s) => s > current);
+    const burstStart = nextBurstAt(burst);
+    const others = profiles.map((p, s) => ({ p, s })).filter(({ s }) => s !== current);
+    return {
+      extra_paid_by_staying_usd: Object.fromEntries(others.map(({ p, s }) => [p.name, roundUsd(w[current]! - w[s]!)])),
+      break_even_usd: Object.fromEntries(others.map(({ p, s }) => [p.name, roundUsd(trust[s]! * prices.switchCost[current * t + s]!)])),
+      forecast_gap_seconds: gapMs === undefined ? null : round(gapMs / 1000),
+      p_next_access_within_break_even: cheaper < 0 || gapMs === undefined ? null : round(1 - Math.exp(-holdBreakEvenMs(prices, current, cheaper) / gapMs)),
+      next_burst_at: burstStart === undefined ? null : new Date(burstStart).toISOString(),
+      decision_due_at: delay < Infinity && now + delay < 8.64e15 ? new Date(now + delay).toISOString() : null,
+    };
+  }
+
+  /** The object's work function since it entered its tier, and its own forecasts. */
+  private assess(object: ObjectRecord, buckets: readonly ObjectAccessBucket[], now: number) {
     const profiles = this.tiers.profiles;
     const prices = new ObjectPrices(profiles, object.sizeBytes, this.settings.latencyPenaltyPerSecond);
     const current = tierRank(profiles, object.tier);
     const since = Math.max(object.tierSince, now - this.settings.maxHistoryMs);
     const w = new Float64Array(profiles.length);
     workFromHistory(w, prices, current, since, buckets, now);
-    const { gapMs, burst } = rhythmOf(buckets);
+    return { w, prices, current, since, ...rhythmOf(buckets) };
+  }
+
+  private decideOne(object: ObjectRecord, buckets: readonly ObjectAccessBucket[], now: number, beforeBurst: boolean) {
+    const profiles = this.tiers.profiles;
+    const { w, prices, current, since, gapMs, burst } = this.assess(object, buckets, now);
     const t = profiles.length;
     const burstTarget = beforeBurst ? tierForBurst(prices, current, burst) : current;
     if (burstTarget !== current) {

@@ -5,6 +5,7 @@ import { DEFAULT_TIERS } from '../../src/config/defaults.js';
 import { ManualClock } from '../../src/domain/clock.js';
 import { ObjectPrices } from '../../src/domain/cost-model.js';
 import { breakEvenDelayMs, initialWork, serve } from '../../src/domain/work-function.js';
+import { BreakEvenTrigger } from '../../src/engine/break-even-trigger.js';
 import { settle, startTestApp, type TestApp } from '../helpers/fixture.js';
 
 const MIN = 60_000;
@@ -75,6 +76,11 @@ describe('break-even rule in the service (virtual time)', () => {
     const due = breakEvenDelayMs(w, prices, 0);
     assert.ok(due > 10 * MIN && due < 30 * 24 * 60 * MIN, `break-even after ${due / MIN} minutes`);
     assert.equal(await t.app.reactive.sweep(), 0, 'the first step after a start sets every timer');
+    // predict-access shows the same timer, and what staying has cost so far.
+    assert.ok(t.app.reactive instanceof BreakEvenTrigger);
+    const state = await t.app.reactive.inspect(await t.app.objects.get(object.objectId));
+    assert.ok(Math.abs(Date.parse(state.decision_due_at!) - (clock.now() + due)) <= 1, `due ${state.decision_due_at}`);
+    assert.ok(state.extra_paid_by_staying_usd.private! < state.break_even_usd.private!);
     clock.advance(due - MIN);
     assert.equal(await t.app.reactive.sweep(), 0, 'a minute before break-even: stays');
     clock.advance(2 * MIN);

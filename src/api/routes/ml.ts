@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import type { Tiercast } from '../../app.js';
 import { planPlacement } from '../../domain/placement.js';
+import { BreakEvenTrigger } from '../../engine/break-even-trigger.js';
 import type { Api } from '../types.js';
 import { errorResponses, ObjectIdParams, PredictionBody, SweepBody, TrainingBody } from '../schemas.js';
 
@@ -78,7 +79,9 @@ export async function mlRoutes(api: Api, app: Tiercast): Promise<void> {
         maxPlanningHours: app.config.proactive.maxPlanningDays * 24,
       });
       const model = app.forecaster.servedModel;
+      const breakEven = app.reactive instanceof BreakEvenTrigger ? await app.reactive.inspect(object) : undefined;
       return {
+        ...(breakEven ? { break_even: breakEven } : {}),
         object_id: object.objectId,
         current_tier: object.tier,
         predicted_next_24h: round((accesses * 24) / horizonHours),

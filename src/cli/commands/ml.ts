@@ -27,6 +27,25 @@ interface PredictionJson {
   model_family: string;
   features: Record<string, number>;
   placement: { best_tier: string; would_move: boolean; planning_window_hours: number; saving_usd: number; expected_cost_usd: Record<string, number> };
+  break_even?: {
+    extra_paid_by_staying_usd: Record<string, number>;
+    break_even_usd: Record<string, number>;
+    forecast_gap_seconds: number | null;
+    p_next_access_within_break_even: number | null;
+    next_burst_at: string | null;
+    decision_due_at: string | null;
+  };
+}
+
+/** The break-even rule's view of the object, in lines. */
+function breakEvenLines(b: NonNullable<PredictionJson['break_even']>): string[] {
+  return [
+    `break-even rule: ${Object.keys(b.break_even_usd)
+      .map((tier) => `${tier} ${formatUsd(b.extra_paid_by_staying_usd[tier] ?? 0)} paid of ${formatUsd(b.break_even_usd[tier] ?? 0)}`)
+      .join(', ')}`,
+    `next access: ${b.forecast_gap_seconds === null ? 'too little history to forecast' : `in about ${b.forecast_gap_seconds} s`}${b.p_next_access_within_break_even === null ? '' : ` (P ${b.p_next_access_within_break_even} before demotion would pay)`}`,
+    `next burst: ${b.next_burst_at ?? 'no steady rhythm'}; timer: ${b.decision_due_at ?? 'none (it stays unless accessed)'}`,
+  ];
 }
 
 interface SweepJson {
@@ -75,6 +94,7 @@ export function registerMlCommands(program: Command, context: Context): void {
           `predicted_next_24h: ${p.predicted_next_24h}`,
           `model: ${p.model_family} (version ${p.model_version})`,
           `placement: ${p.placement.would_move ? `move ${p.current_tier} → ${p.placement.best_tier}, saving ${formatUsd(p.placement.saving_usd)}` : `stay in ${p.current_tier}`} over ${p.placement.planning_window_hours} h`,
+          ...(p.break_even ? breakEvenLines(p.break_even) : []),
           '',
           formatTable(['feature', 'value'], Object.entries(p.features).map(([k, v]) => [k, v])),
         ].join('\n'),
