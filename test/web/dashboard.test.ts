@@ -196,6 +196,7 @@ describe('web dashboard in headless Chromium against a real server', { skip }, (
     assert.match(await page.getByTestId('object-accesses').innerText(), /^100\b/);
     await page.getByText(/100 accesses since .*reached the break-even/).waitFor();
     await page.getByTestId('forecast-text').waitFor({ timeout: UI_TIMEOUT_MS });
+    await page.getByTestId('break-even').getByText(/Next access/).waitFor({ timeout: UI_TIMEOUT_MS });
     await page.locator('.chart canvas').first().waitFor();
     const download = page.getByRole('link', { name: /^Download/ });
     assert.equal(await download.getAttribute('href'), `/api/objects/${objectId}/content`);

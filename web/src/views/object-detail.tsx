@@ -7,7 +7,7 @@ import { Move, StatusBadge, TierBadge } from '../components/badges.js';
 import { bars, Chart } from '../components/chart.js';
 import { ExplanationText } from '../components/explanation.js';
 import { ErrorNote, Loading } from '../components/messages.js';
-import { formatBytes, formatCount, formatRelative, formatTime, formatUsd, words } from '../format.js';
+import { formatBytes, formatCount, formatDuration, formatRelative, formatTime, formatUsd, words } from '../format.js';
 import { useAsync } from '../hooks/use-async.js';
 import { useMigrationEvents, useTierChanges } from '../live/use-live.js';
 import { MigrateForm } from '../actions/migrate-form.js';
@@ -190,7 +190,42 @@ function ForecastSummary({ object, prediction, error, loading }: { object: Objec
           ))}
         </tbody>
       </table>
+      {prediction.break_even ? <BreakEvenState state={prediction.break_even} /> : null}
     </>
+  );
+}
+
+/** Where the break-even rule stands: what staying has cost against each move's break-even, and when it looks again. */
+function BreakEvenState({ state }: { state: NonNullable<Prediction['break_even']> }) {
+  const when = (iso: string | null, none: string) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : none);
+  return (
+    <div data-testid="break-even">
+      <p>
+        Next access:{' '}
+        {state.forecast_gap_seconds === null ? 'too little history to forecast' : `in about ${formatDuration(state.forecast_gap_seconds)}`}
+        {state.p_next_access_within_break_even === null ? '' : ` (chance ${Math.round(state.p_next_access_within_break_even * 100)} % before a demotion would pay)`}. Next
+        burst: {when(state.next_burst_at, 'no steady rhythm')}. The rule looks again at {when(state.decision_due_at, 'its next access')}.
+      </p>
+      <table class="compact">
+        <caption>Break-even rule: extra paid by staying, per tier</caption>
+        <thead>
+          <tr>
+            <th scope="col">tier</th>
+            <th scope="col" class="num">paid (USD)</th>
+            <th scope="col" class="num">moves at (USD)</th>
+          </tr>
+        </thead>
+        <tbody>
+          {Object.entries(state.break_even_usd).map(([tier, at]) => (
+            <tr key={tier}>
+              <th scope="row">{tier}</th>
+              <td class="num">{formatUsd(state.extra_paid_by_staying_usd[tier] ?? 0)}</td>
+              <td class="num">{formatUsd(at)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
