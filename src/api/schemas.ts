@@ -157,6 +157,8 @@ export const PredictionBody = Type.Object({
   ),
 });
 
+export type PredictionJson = Static<typeof PredictionBody>;
+
 export const TrainingBody = Type.Object({
   status: Type.Union([Type.Literal('trained'), Type.Literal('not_enough_history')]),
   message: Type.String(),

@@ -10,6 +10,7 @@ import type { Logger } from '../log.js';
 import type { MigrationPlanner } from './migration-planner.js';
 import type { TierSet } from './tier-set.js';
 import { DueTimes } from './due-times.js';
+import { NotifiedObjects } from './notified-objects.js';
 
 /** Objects per catalog round trip. */
 const BATCH = 500;
@@ -40,8 +41,7 @@ export interface BreakEvenSettings {
  * pages) sets them again.
  */
 export class BreakEvenTrigger {
-  private readonly dirty = new Set<string>();
-  private running: Promise<void> | undefined;
+  private readonly notified: NotifiedObjects;
   private readonly due = new DueTimes();
   /** Objects with a forecast burst, due a little before it starts. */
   private readonly burstsDue = new DueTimes();
@@ -54,21 +54,18 @@ export class BreakEvenTrigger {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly settings: BreakEvenSettings,
-  ) {}
+  ) {
+    this.notified = new NotifiedObjects(catalog, log, (objects) => this.evaluateBatch(objects), 'the object is decided again at its next access or timer');
+  }
 
   /** Marks objects for evaluation soon (called after each access flush). */
   notify(objectIds: readonly string[]): void {
-    for (const id of objectIds) this.dirty.add(id);
-    this.running ??= this.drainDirty()
-      .catch((error) => this.log.error({ err: error }, 'placement evaluation failed; the object is decided again at its next access or timer'))
-      .finally(() => {
-        this.running = undefined;
-      });
+    this.notified.notify(objectIds);
   }
 
   /** Resolves when every notified object has been evaluated. */
-  async settled(): Promise<void> {
-    while (this.running) await this.running;
+  settled(): Promise<void> {
+    return this.notified.settled();
   }
 
   /** Objects whose break-even timer is set (for metrics and tests). */
@@ -107,16 +104,6 @@ export class BreakEvenTrigger {
       if (page.length < BATCH) return planned;
       after = page[page.length - 1]!.objectId;
       await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
-
-  private async drainDirty(): Promise<void> {
-    while (this.dirty.size > 0) {
-      const ids = [...this.dirty];
-      this.dirty.clear();
-      for (let i = 0; i < ids.length; i += BATCH) {
-        await this.evaluateBatch(await this.catalog.getObjects(ids.slice(i, i + BATCH)));
-      }
     }
   }
 

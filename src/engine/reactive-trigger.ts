@@ -4,6 +4,7 @@ import { isHeld, type ObjectRecord } from '../domain/object.js';
 import { decideReactive, type ReactiveSettings } from '../domain/reactive-policy.js';
 import type { Logger } from '../log.js';
 import type { MigrationPlanner } from './migration-planner.js';
+import { NotifiedObjects } from './notified-objects.js';
 import type { TierSet } from './tier-set.js';
 
 /** Objects per catalog round trip. */
@@ -15,8 +16,7 @@ const BATCH = 500;
  * Evaluations run one at a time so that a burst of flushes cannot pile up work.
  */
 export class ReactiveTrigger {
-  private readonly dirty = new Set<string>();
-  private running: Promise<void> | undefined;
+  private readonly notified: NotifiedObjects;
 
   constructor(
     private readonly catalog: Catalog,
@@ -25,31 +25,18 @@ export class ReactiveTrigger {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly settings: ReactiveSettings,
-  ) {}
+  ) {
+    this.notified = new NotifiedObjects(catalog, log, (objects) => this.evaluateBatch(objects), 'the periodic sweep will catch up');
+  }
 
   /** Marks objects for evaluation soon (called after each access flush). */
   notify(objectIds: readonly string[]): void {
-    for (const id of objectIds) this.dirty.add(id);
-    this.running ??= this.drainDirty()
-      .catch((error) => this.log.error({ err: error }, 'reactive evaluation failed; the periodic sweep will catch up'))
-      .finally(() => {
-        this.running = undefined;
-      });
+    this.notified.notify(objectIds);
   }
 
   /** Resolves when every notified object has been evaluated. */
-  async settled(): Promise<void> {
-    while (this.running) await this.running;
-  }
-
-  private async drainDirty(): Promise<void> {
-    while (this.dirty.size > 0) {
-      const ids = [...this.dirty];
-      this.dirty.clear();
-      for (let i = 0; i < ids.length; i += BATCH) {
-        await this.evaluateBatch(await this.catalog.getObjects(ids.slice(i, i + BATCH)));
-      }
-    }
+  settled(): Promise<void> {
+    return this.notified.settled();
   }
 
   /** One pass over the whole catalog, page by page; returns how many moves it planned. */

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { ApiClient } from '../api-client.js';
 import { formatTable, formatUsd } from '../format.js';
 import { emit, type Output } from '../output.js';
+import type { PredictionJson } from '../../api/schemas.js';
 
 type Context = () => { client: ApiClient; out: Output };
 
@@ -15,26 +16,6 @@ interface TrainingJson {
   train_rows: number;
   test_rows: number;
   backtest: Array<{ family: string; mae: number; wmape: number | null }>;
-}
-
-interface PredictionJson {
-  object_id: string;
-  current_tier: string;
-  predicted_next_24h: number;
-  horizon_hours: number;
-  predicted_accesses: number;
-  model_version: number;
-  model_family: string;
-  features: Record<string, number>;
-  placement: { best_tier: string; would_move: boolean; planning_window_hours: number; saving_usd: number; expected_cost_usd: Record<string, number> };
-  break_even?: {
-    extra_paid_by_staying_usd: Record<string, number>;
-    break_even_usd: Record<string, number>;
-    forecast_gap_seconds: number | null;
-    p_next_access_within_break_even: number | null;
-    next_burst_at: string | null;
-    decision_due_at: string | null;
-  };
 }
 
 /** The break-even rule's view of the object, in lines. */
